@@ -1,0 +1,452 @@
+import type { z } from 'zod';
+import {
+  CARE_ROLES,
+  DEFAULT_REVIEW_INTERVAL_MONTHS,
+  REPRESENTATIVE_ROLES,
+  isCareProfessional,
+  isPhysician,
+} from './codes.js';
+import {
+  CommandMetadata,
+  CommandSchemas,
+  type CommandData,
+  type CommandType,
+  type PzpCommand,
+} from './commands.js';
+import type { EventDataOf, NewPzpEvent } from './events.js';
+import type { PlanState } from './evolve.js';
+import { treatmentKey, type Actor, type ContactPerson, type Party, type Treatment } from './model.js';
+import { activeRepresentatives, activeRoles, type Plan } from './plan.js';
+import { addMonths, isAfterToday } from './time.js';
+
+export type DomainErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN';
+
+/** A command that breaks a rule. `path` points at the offending input field. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly path: readonly (string | number)[] = [],
+  ) {
+    super(message);
+  }
+}
+
+interface Context {
+  readonly actor: Actor;
+  readonly now: string;
+  readonly plan: Plan;
+  readonly state: PlanState;
+}
+
+type Handler<T extends CommandType> = (data: CommandData<T>, ctx: Context) => NewPzpEvent[];
+
+/**
+ * decide(command, state) -> the events the command leads to, or a DomainError. Pure: the actor
+ * and the clock come in the command's metadata. Input is validated here too, so the rules hold
+ * for every caller, not only the API.
+ */
+export function decide(command: PzpCommand, state: PlanState): NewPzpEvent[] {
+  const { actor, now } = parse(CommandMetadata, command.metadata, ['metadata']);
+  if (!isCareProfessional(actor.profession) || actor.organization.type === 'AUDIT') {
+    throw new DomainError('FORBIDDEN', 'Auditors read the record; they change nothing clinical');
+  }
+  if (command.type !== 'RecordConversation' && !state.plan.patient) {
+    throw new DomainError(
+      'NOT_FOUND',
+      'The registry holds no plan for this patient; record a conversation first',
+    );
+  }
+  const data = parse(CommandSchemas[command.type], command.data, []);
+  const handler = handlers[command.type] as Handler<CommandType>;
+  return handler(data as CommandData<CommandType>, { actor, now, plan: state.plan, state });
+}
+
+function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: readonly (string | number)[],
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new DomainError('INVALID', issue.message, [...prefix, ...(issue.path as (string | number)[])]);
+}
+
+const invalid = (message: string, ...path: (string | number)[]) => new DomainError('INVALID', message, path);
+
+function notInFuture(ctx: Context, date: string, ...path: (string | number)[]) {
+  if (isAfterToday(date, ctx.now))
+    throw invalid('Date lies in the future (judged in Europe/Amsterdam)', ...path);
+}
+
+function nextReview(
+  from: string,
+  d: { nextReviewOn?: string | undefined; reviewAfterMonths?: number | undefined },
+  field: string,
+): string {
+  const next = d.nextReviewOn ?? addMonths(from, d.reviewAfterMonths ?? DEFAULT_REVIEW_INTERVAL_MONTHS);
+  if (next <= from) throw invalid('The next review must come after this date', field);
+  return next;
+}
+
+/** Set for a treatment without a current directive, Revised when it replaces the current one. */
+function directiveEvent(
+  ctx: Context,
+  d: {
+    treatment: Treatment;
+    decision: EventDataOf<'TreatmentDirectiveSet'>['decision'];
+    specification?: string | undefined;
+    comment?: string | undefined;
+    decidedOn: string;
+    parties: Party[];
+    conversationId?: string | undefined;
+  },
+): NewPzpEvent {
+  const current = ctx.plan.treatmentDirectives[treatmentKey(d.treatment)];
+  // Rule: a directive recorded by a non-physician is provisional until a physician confirms it.
+  const status = isPhysician(ctx.actor.profession) ? 'CONFIRMED' : 'PROVISIONAL';
+  const data = { ...d, status } as const;
+  return current && !current.ended
+    ? { type: 'TreatmentDirectiveRevised', data }
+    : { type: 'TreatmentDirectiveSet', data };
+}
+
+function currentDirective(ctx: Context, treatment: Treatment) {
+  const current = ctx.plan.treatmentDirectives[treatmentKey(treatment)];
+  if (!current) throw new DomainError('NOT_FOUND', 'No directive recorded for this treatment', ['treatment']);
+  if (current.ended) throw invalid('The directive for this treatment has ended', 'treatment');
+  return current;
+}
+
+/** Rule: a patient without capacity must have a representative (existing, or designated alongside). */
+function requireRepresentative(
+  plan: Plan,
+  alongside: readonly ContactPerson[],
+  ...path: (string | number)[]
+) {
+  const has =
+    activeRepresentatives(plan, REPRESENTATIVE_ROLES).length > 0 ||
+    alongside.some((c) => REPRESENTATIVE_ROLES.includes(c.role));
+  if (!has) {
+    throw invalid(
+      'A patient without capacity needs a representative (legal representative, curator or mentor)',
+      ...path,
+    );
+  }
+}
+
+function requirePhysician(ctx: Context, what: string) {
+  if (!isPhysician(ctx.actor.profession)) throw new DomainError('FORBIDDEN', `Only physicians may ${what}`);
+}
+
+const handlers: { [T in CommandType]: Handler<T> } = {
+  RecordConversation(d, ctx) {
+    const { plan } = ctx;
+    if (!plan.patient && !d.patient)
+      throw invalid('The first conversation must identify the patient', 'patient');
+    if (plan.patient && d.patient && plan.patient.bsn !== d.patient.bsn) {
+      throw invalid('The patient does not match this plan', 'patient', 'bsn');
+    }
+    notInFuture(ctx, d.date, 'date');
+    const conversationId = d.conversationId;
+    const seen = new Set<string>();
+    d.treatmentDirectives.forEach((t, i) => {
+      const key = treatmentKey(t.treatment);
+      if (seen.has(key))
+        throw invalid('The same treatment appears twice', 'treatmentDirectives', i, 'treatment');
+      seen.add(key);
+    });
+    d.lifeWishes.forEach((w, i) => {
+      if (plan.lifeWishes[w.wishId])
+        throw invalid('A life wish with this id exists', 'lifeWishes', i, 'wishId');
+    });
+    d.advanceDirectives.forEach((a, i) => {
+      notInFuture(ctx, a.date, 'advanceDirectives', i, 'date');
+      if (plan.advanceDirectives[a.advanceDirectiveId]) {
+        throw invalid(
+          'An advance directive with this id exists',
+          'advanceDirectives',
+          i,
+          'advanceDirectiveId',
+        );
+      }
+    });
+    if (d.capacity && !d.capacity.hasCapacity)
+      requireRepresentative(plan, d.contactPersons, 'capacity', 'hasCapacity');
+
+    const events: NewPzpEvent[] = [];
+    if (
+      d.patient &&
+      (!plan.patient ||
+        plan.patient.name !== d.patient.name ||
+        plan.patient.birthDate !== d.patient.birthDate)
+    ) {
+      events.push({ type: 'PatientIdentified', data: d.patient });
+    }
+    events.push({
+      type: 'ConversationRecorded',
+      data: {
+        conversationId,
+        date: d.date,
+        location: d.location,
+        participants: d.participants,
+        topics: d.topics,
+        patientReady: d.patientReady,
+        summary: d.summary,
+        nextReviewOn: nextReview(d.date, d, 'nextReviewOn'),
+      },
+    });
+    const decidedOn = d.date;
+    for (const c of d.contactPersons)
+      events.push({ type: 'ContactPersonDesignated', data: { ...c, conversationId } });
+    for (const t of d.treatmentDirectives) {
+      events.push(directiveEvent(ctx, { ...t, decidedOn, parties: d.participants, conversationId }));
+    }
+    for (const w of d.lifeWishes) events.push({ type: 'LifeWishRecorded', data: { ...w, conversationId } });
+    if (d.medicalPolicyGoal) {
+      events.push({
+        type: 'MedicalPolicyGoalSet',
+        data: { ...d.medicalPolicyGoal, decidedOn, conversationId },
+      });
+    }
+    for (const a of d.advanceDirectives) {
+      events.push({ type: 'AdvanceDirectiveRegistered', data: { ...a, conversationId } });
+    }
+    if (d.preferredPlaceOfDeath) {
+      events.push({
+        type: 'PreferredPlaceOfDeathSet',
+        data: { ...d.preferredPlaceOfDeath, decidedOn, conversationId },
+      });
+    }
+    if (d.euthanasiaPosition) {
+      events.push({
+        type: 'EuthanasiaPositionSet',
+        data: { ...d.euthanasiaPosition, decidedOn, conversationId },
+      });
+    }
+    if (d.organDonation) {
+      events.push({ type: 'OrganDonationSet', data: { ...d.organDonation, decidedOn, conversationId } });
+    }
+    if (d.icdDeactivation) {
+      events.push({
+        type: 'IcdDeactivationAnswered',
+        data: { ...d.icdDeactivation, decidedOn, conversationId },
+      });
+    }
+    if (d.capacity) {
+      events.push({
+        type: 'CapacityAssessed',
+        data: { ...d.capacity, assessedOn: decidedOn, conversationId },
+      });
+    }
+    for (const s of d.sharingConsents) {
+      events.push({ type: 'SharingConsentRecorded', data: { ...s, recordedOn: decidedOn, conversationId } });
+    }
+    if (d.otherInformation) {
+      events.push({ type: 'OtherInformationRecorded', data: { text: d.otherInformation, conversationId } });
+    }
+    return events;
+  },
+
+  SetTreatmentDirective(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [directiveEvent(ctx, d)];
+  },
+
+  WithdrawTreatmentDirective(d, ctx) {
+    const current = currentDirective(ctx, d.treatment);
+    if (current.status === 'CONFIRMED') requirePhysician(ctx, 'end a confirmed treatment directive');
+    notInFuture(ctx, d.endedOn, 'endedOn');
+    if (d.endedOn < current.decidedOn)
+      throw invalid('A directive cannot end before it was decided', 'endedOn');
+    return [{ type: 'TreatmentDirectiveWithdrawn', data: d }];
+  },
+
+  ConfirmTreatmentDirective(d, ctx) {
+    requirePhysician(ctx, 'confirm a treatment directive');
+    const current = currentDirective(ctx, d.treatment);
+    if (current.status === 'CONFIRMED') throw invalid('This directive is already confirmed', 'treatment');
+    notInFuture(ctx, d.confirmedOn, 'confirmedOn');
+    return [
+      {
+        type: 'TreatmentDirectiveConfirmed',
+        data: { ...d, confirmedChangeId: current.provenance.changeId },
+      },
+    ];
+  },
+
+  RecordLifeWish(d, ctx) {
+    if (ctx.plan.lifeWishes[d.wishId]) throw invalid('A life wish with this id exists', 'wishId');
+    return [{ type: 'LifeWishRecorded', data: d }];
+  },
+
+  WithdrawLifeWish(d, ctx) {
+    const wish = ctx.plan.lifeWishes[d.wishId];
+    if (!wish) throw new DomainError('NOT_FOUND', 'No such life wish', ['wishId']);
+    if (wish.withdrawn) throw invalid('This life wish was already withdrawn', 'wishId');
+    return [{ type: 'LifeWishWithdrawn', data: d }];
+  },
+
+  SetMedicalPolicyGoal(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'MedicalPolicyGoalSet', data: d }];
+  },
+
+  RegisterAdvanceDirective(d, ctx) {
+    if (ctx.plan.advanceDirectives[d.advanceDirectiveId]) {
+      throw invalid('An advance directive with this id exists', 'advanceDirectiveId');
+    }
+    notInFuture(ctx, d.date, 'date');
+    return [{ type: 'AdvanceDirectiveRegistered', data: d }];
+  },
+
+  RevokeAdvanceDirective(d, ctx) {
+    const directive = ctx.plan.advanceDirectives[d.advanceDirectiveId];
+    if (!directive) throw new DomainError('NOT_FOUND', 'No such advance directive', ['advanceDirectiveId']);
+    if (directive.revoked) throw invalid('This advance directive was already revoked', 'advanceDirectiveId');
+    notInFuture(ctx, d.revokedOn, 'revokedOn');
+    return [{ type: 'AdvanceDirectiveRevoked', data: d }];
+  },
+
+  SetPreferredPlaceOfDeath(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'PreferredPlaceOfDeathSet', data: d }];
+  },
+
+  SetEuthanasiaPosition(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'EuthanasiaPositionSet', data: d }];
+  },
+
+  SetOrganDonation(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'OrganDonationSet', data: d }];
+  },
+
+  AnswerIcdDeactivation(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'IcdDeactivationAnswered', data: d }];
+  },
+
+  AssessCapacity(d, ctx) {
+    notInFuture(ctx, d.assessedOn, 'assessedOn');
+    if (!d.hasCapacity) requireRepresentative(ctx.plan, [], 'hasCapacity');
+    return [{ type: 'CapacityAssessed', data: d }];
+  },
+
+  RecordOtherInformation(d) {
+    return [{ type: 'OtherInformationRecorded', data: d }];
+  },
+
+  DesignateContactPerson(d) {
+    return [{ type: 'ContactPersonDesignated', data: d }];
+  },
+
+  RemoveContactPerson(d, ctx) {
+    const contact = ctx.plan.contactPersons[d.contactId];
+    if (!contact) throw new DomainError('NOT_FOUND', 'No such contact person', ['contactId']);
+    if (contact.removed) throw invalid('This contact person was already removed', 'contactId');
+    return [{ type: 'ContactPersonRemoved', data: d }];
+  },
+
+  AssignRole(d, ctx) {
+    const role = CARE_ROLES[d.role];
+    if (d.role === 'REGIEBEHANDELAAR' || role.physicianOnly)
+      requirePhysician(ctx, `assign the ${role.label} role`);
+    if (role.physicianOnly && !isPhysician(d.practitioner.profession)) {
+      throw invalid(`The ${role.label} must be a physician`, 'practitioner', 'profession');
+    }
+    if (ctx.plan.roles[d.assignmentId])
+      throw invalid('A role assignment with this id exists', 'assignmentId');
+    notInFuture(ctx, d.from, 'from');
+    const holders = activeRoles(ctx.plan, d.role);
+    if (holders.some((h) => h.practitioner.id === d.practitioner.id)) {
+      throw invalid(`This practitioner already holds the ${role.label} role`, 'practitioner');
+    }
+    const events: NewPzpEvent[] = [];
+    // Rule: one holder at a time for single roles; the new one takes over from the old.
+    if (role.single) {
+      for (const h of holders) {
+        events.push({
+          type: 'RoleEnded',
+          data: {
+            assignmentId: h.assignmentId,
+            endedOn: d.from,
+            reason: `Overgedragen aan ${d.practitioner.name}`,
+            transition: d.transition,
+            successorAssignmentId: d.assignmentId,
+          },
+        });
+      }
+    }
+    events.push({ type: 'RoleAssigned', data: d });
+    if (d.role === 'REGIEBEHANDELAAR' && holders.length > 0) {
+      events.push({
+        type: 'PlanReviewRequested',
+        data: { reason: 'REGIEBEHANDELAAR_CHANGED', dueOn: d.from },
+      });
+    } else if (d.transition) {
+      events.push({ type: 'PlanReviewRequested', data: { reason: 'TRANSITION', dueOn: d.from } });
+    }
+    return events;
+  },
+
+  EndRole(d, ctx) {
+    const assignment = ctx.plan.roles[d.assignmentId];
+    if (!assignment) throw new DomainError('NOT_FOUND', 'No such role assignment', ['assignmentId']);
+    if (assignment.ended) throw invalid('This role assignment has already ended', 'assignmentId');
+    const role = CARE_ROLES[assignment.role];
+    if (assignment.role === 'REGIEBEHANDELAAR' || role.physicianOnly)
+      requirePhysician(ctx, `end the ${role.label} role`);
+    notInFuture(ctx, d.endedOn, 'endedOn');
+    if (d.endedOn < assignment.from) throw invalid('A role cannot end before it started', 'endedOn');
+    return [{ type: 'RoleEnded', data: d }];
+  },
+
+  RecordSharingConsent(d, ctx) {
+    notInFuture(ctx, d.recordedOn, 'recordedOn');
+    return [{ type: 'SharingConsentRecorded', data: d }];
+  },
+
+  WithdrawSharingConsent(d, ctx) {
+    const consent = ctx.plan.sharingConsent[d.organizationType];
+    if (!consent)
+      throw new DomainError('NOT_FOUND', 'No consent recorded for this organisation type', [
+        'organizationType',
+      ]);
+    if (consent.decision !== 'GRANTED')
+      throw invalid('There is no granted consent to withdraw', 'organizationType');
+    notInFuture(ctx, d.withdrawnOn, 'withdrawnOn');
+    return [{ type: 'SharingConsentWithdrawn', data: d }];
+  },
+
+  MarkEnteredInError(d, ctx) {
+    const target = ctx.state.log.find((e) => e.metadata.eventId === d.changeId);
+    if (!target) throw new DomainError('NOT_FOUND', 'No such change in this plan', ['changeId']);
+    if (target.type === 'ChangeMarkedEnteredInError' || target.type === 'PatientIdentified') {
+      throw invalid('This kind of change cannot be marked entered-in-error', 'changeId');
+    }
+    if (ctx.state.inError.has(d.changeId))
+      throw invalid('This change is already marked entered-in-error', 'changeId');
+    // A correction needs the authority of the original: a physician's entry is corrected by a physician.
+    if (isPhysician(target.metadata.recordedBy.profession))
+      requirePhysician(ctx, "correct a physician's entry");
+    return [{ type: 'ChangeMarkedEnteredInError', data: { ...d, changeType: target.type } }];
+  },
+
+  ConfirmPlanReviewed(d, ctx) {
+    notInFuture(ctx, d.reviewedOn, 'reviewedOn');
+    return [
+      {
+        type: 'PlanReviewConfirmed',
+        data: {
+          reviewedOn: d.reviewedOn,
+          comment: d.comment,
+          nextReviewOn: nextReview(d.reviewedOn, d, 'nextReviewOn'),
+        },
+      },
+    ];
+  },
+};

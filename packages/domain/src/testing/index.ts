@@ -1,0 +1,3 @@
+export * from './fixtures.js';
+export * from './decider-spec.js';
+export * from './recorder.js';
