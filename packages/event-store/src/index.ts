@@ -1,0 +1,3 @@
+export * from './port.js';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
+export { liveSubscription, type LiveSubscriptionSource } from './live-subscription.js';

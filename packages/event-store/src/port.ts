@@ -1,0 +1,108 @@
+/**
+ * The event-store port. It mirrors EventStoreDB's semantics so the embedded SQLite
+ * adapter and the EventStoreDB adapter honour one contract (see ./contract):
+ * - stream revisions are 0-based bigints (a stream with one event is at revision 0n);
+ * - the global position is a bigint that strictly increases with every appended event;
+ * - an append is atomic: all of its events, with consecutive revisions, or none.
+ */
+
+/** What the caller expects the stream to be before the append. */
+export type ExpectedRevision =
+  | 'no_stream' // the stream must not exist
+  | 'stream_exists' // the stream must exist (at any revision)
+  | 'any' // no check
+  | bigint; // the stream's last revision must be exactly this
+
+export interface EventData {
+  /** UUID; the adapter stores it as given. */
+  readonly id: string;
+  readonly type: string;
+  /** JSON-serialisable event body. */
+  readonly data: unknown;
+  /** JSON-serialisable metadata (envelope: recordedBy, correlationId, schemaVersion, ...). */
+  readonly metadata: unknown;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly streamName: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  /** 0-based revision of this event within its stream. */
+  readonly revision: bigint;
+  /** Global commit position; strictly increasing over the whole store. */
+  readonly position: bigint;
+  /** When the store recorded the event (UTC). */
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last appended event. */
+  readonly nextExpectedRevision: bigint;
+  /** Global position of the last appended event. */
+  readonly position: bigint;
+}
+
+export interface AppendOptions {
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface ReadStreamOptions {
+  /** 'forwards' (default) from `fromRevision` (default: start), or 'backwards' from `fromRevision` (default: end). */
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive. */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /**
+   * Exclusive: events with a position strictly greater than this are returned.
+   * Omit (or pass undefined) to read from the very beginning.
+   */
+  readonly fromPosition?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive, like readAll; omit to start from the beginning. */
+  readonly fromPosition?: bigint;
+}
+
+/**
+ * A catch-up subscription: first delivers every stored event after `fromPosition`
+ * in position order, then keeps delivering events as they are appended, without
+ * gaps or repeats. Iterate with `for await`; `close()` ends the iteration.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(
+    streamName: string,
+    events: readonly EventData[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+  /** A stream that does not exist reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /** Position of the last event in the store, or undefined when it is empty. */
+  headPosition(): Promise<bigint | undefined>;
+  close(): Promise<void>;
+}
+
+/** Thrown when the expected revision does not match; nothing was written. */
+export class WrongExpectedVersionError extends Error {
+  override readonly name = 'WrongExpectedVersionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, or 'no_stream' when it does not exist. */
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`Wrong expected version for stream: expected ${String(expected)}, actual ${String(actual)}`);
+  }
+}

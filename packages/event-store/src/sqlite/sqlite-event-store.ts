@@ -1,0 +1,250 @@
+import Database from 'better-sqlite3';
+import {
+  WrongExpectedVersionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscribeToAllOptions,
+} from '../port.js';
+import { AppendSignal } from './append-signal.js';
+import { liveSubscription } from '../live-subscription.js';
+
+export interface SqliteEventStoreOptions {
+  /**
+   * How often a subscription looks for events appended by *another* connection
+   * (another process on the same file). Appends through this instance wake
+   * subscriptions at once.
+   */
+  readonly pollIntervalMs?: number;
+  /** How many events a subscription reads per page while catching up. */
+  readonly pageSize?: number;
+}
+
+interface EventRow {
+  position: bigint;
+  stream: string;
+  revision: bigint;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: bigint;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream      TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  id          TEXT    NOT NULL UNIQUE,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  UNIQUE (stream, revision)
+);
+CREATE TABLE IF NOT EXISTS streams (
+  stream   TEXT    PRIMARY KEY,
+  revision INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
+ * The embedded event store: one SQLite file, WAL with synchronous=FULL so an
+ * acknowledged append survives power loss. AUTOINCREMENT gives a strictly
+ * increasing global position that is never reused; SQLite's single writer
+ * (BEGIN IMMEDIATE) makes the expected-revision check and the insert atomic,
+ * also across processes sharing the file.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly signal = new AppendSignal();
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  private readonly streamRevision: Database.Statement<[string], { revision: bigint }>;
+  private readonly upsertStream: Database.Statement<[string, bigint]>;
+  private readonly insertEvent: Database.Statement<[string, bigint, string, string, string, string, number]>;
+  private readonly readForwards: Database.Statement<[string, bigint, number], EventRow>;
+  private readonly readBackwards: Database.Statement<[string, bigint, number], EventRow>;
+  private readonly readAllStmt: Database.Statement<[bigint, number], EventRow>;
+  private readonly headStmt: Database.Statement<[], { position: bigint | null }>;
+  private readonly appendTx: (
+    stream: string,
+    events: readonly EventData[],
+    expected: AppendOptions['expectedRevision'],
+  ) => AppendResult;
+
+  static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    return new SqliteEventStore(new Database(path), options);
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteEventStoreOptions,
+  ) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+
+    this.streamRevision = db
+      .prepare<[string], { revision: bigint }>('SELECT revision FROM streams WHERE stream = ?')
+      .safeIntegers(true);
+    this.upsertStream = db.prepare(
+      'INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision',
+    );
+    this.insertEvent = db
+      .prepare<[string, bigint, string, string, string, string, number]>(
+        'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .safeIntegers(true);
+    const columns = 'position, stream, revision, id, type, data, metadata, recorded_at';
+    this.readForwards = db
+      .prepare<[string, bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+      )
+      .safeIntegers(true);
+    this.readBackwards = db
+      .prepare<[string, bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      )
+      .safeIntegers(true);
+    this.readAllStmt = db
+      .prepare<[bigint, number], EventRow>(
+        `SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`,
+      )
+      .safeIntegers(true);
+    this.headStmt = db
+      .prepare<[], { position: bigint | null }>('SELECT MAX(position) AS position FROM events')
+      .safeIntegers(true);
+
+    const append = (
+      stream: string,
+      events: readonly EventData[],
+      expected: AppendOptions['expectedRevision'],
+    ): AppendResult => {
+      const current = this.streamRevision.get(stream)?.revision;
+      checkExpected(stream, expected, current);
+      const recordedAt = Date.now();
+      let revision = current ?? -1n;
+      let position = -1n;
+      for (const event of events) {
+        revision += 1n;
+        const info = this.insertEvent.run(
+          stream,
+          revision,
+          event.id,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata ?? {}),
+          recordedAt,
+        );
+        position = BigInt(info.lastInsertRowid);
+      }
+      this.upsertStream.run(stream, revision);
+      return { nextExpectedRevision: revision, position };
+    };
+    const tx = db.transaction(append);
+    // IMMEDIATE takes the write lock before reading the stream's revision, so two
+    // processes cannot both pass the expected-revision check.
+    this.appendTx = (stream, events, expected) => tx.immediate(stream, events, expected);
+  }
+
+  appendToStream(
+    streamName: string,
+    events: readonly EventData[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    if (events.length === 0) {
+      return Promise.reject(new RangeError('appendToStream needs at least one event'));
+    }
+    try {
+      const result = this.appendTx(streamName, events, options.expectedRevision);
+      this.signal.notify();
+      return Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = options.maxCount ?? -1; // SQLite: LIMIT -1 means no limit
+    const rows =
+      options.direction === 'backwards'
+        ? this.readBackwards.all(streamName, options.fromRevision ?? BigInt(Number.MAX_SAFE_INTEGER), limit)
+        : this.readForwards.all(streamName, options.fromRevision ?? 0n, limit);
+    return Promise.resolve(rows.map(toRecorded));
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return Promise.resolve(this.readAllSync(options.fromPosition ?? 0n, options.maxCount ?? -1));
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    this.assertOpen();
+    const subscription = liveSubscription({
+      fromPosition: options.fromPosition,
+      pageSize: this.options.pageSize ?? 512,
+      readPage: (after, max) => Promise.resolve(this.readAllSync(after ?? 0n, max)),
+      waitForAppend: (signal) => this.signal.wait(this.options.pollIntervalMs ?? 200, signal),
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  headPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    return Promise.resolve(this.headStmt.get()?.position ?? undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.db.close();
+  }
+
+  private readAllSync(after: bigint, max: number): RecordedEvent[] {
+    return this.readAllStmt.all(after, max).map(toRecorded);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The event store is closed');
+  }
+}
+
+function checkExpected(
+  stream: string,
+  expected: AppendOptions['expectedRevision'],
+  current: bigint | undefined,
+): void {
+  const actual = current ?? 'no_stream';
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    (typeof expected === 'bigint' && current === expected);
+  if (!ok) throw new WrongExpectedVersionError(stream, expected, actual);
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    streamName: row.stream,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as unknown,
+    revision: row.revision,
+    position: row.position,
+    recordedAt: new Date(Number(row.recorded_at)),
+  };
+}
