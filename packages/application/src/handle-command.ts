@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import {
+  decide,
+  envelope,
+  fold,
+  parseEvent,
+  type PlanState,
+  type PzpCommand,
+  type PzpEvent,
+} from '@pzp/domain';
+import { WrongExpectedVersionError, type EventStore, type ExpectedRevision } from '@pzp/event-store';
+
+export interface HandleCommandOptions {
+  /** `pzp-<pseudonym>`: never built from a BSN here, so a BSN cannot leak into a stream name. */
+  readonly streamName: string;
+  readonly command: PzpCommand;
+  /**
+   * The plan version the caller saw (stream revision; -1 for "no plan yet"). Omitted: the version
+   * this handler read, which still rules out a lost update between its read and its write.
+   */
+  readonly expectedVersion?: number | undefined;
+  readonly sourceSystem: string;
+  readonly correlationId?: string | undefined;
+  readonly newId?: () => string;
+}
+
+export interface HandledCommand {
+  readonly events: PzpEvent[];
+  /** Plan version after the append. */
+  readonly version: number;
+  /** Global position of the last appended event: wait for the read models to reach it. */
+  readonly position: bigint | undefined;
+  readonly state: PlanState;
+}
+
+/** A caller's expected version did not match the plan's; nothing was written. */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`The plan is at version ${actualVersion}, not ${expectedVersion}: it was changed meanwhile`);
+  }
+}
+
+const toExpectedRevision = (version: number): ExpectedRevision =>
+  version < 0 ? 'no_stream' : BigInt(version);
+
+/**
+ * The write path: load the patient's stream, fold it, decide, append with optimistic concurrency.
+ * All events of one command (e.g. a whole conversation) go in one atomic append.
+ */
+export async function handleCommand(
+  store: EventStore,
+  options: HandleCommandOptions,
+): Promise<HandledCommand> {
+  const { streamName, command } = options;
+  const recorded = await store.readStream(streamName);
+  const state = fold(recorded.map((e) => parseEvent(e)));
+  if (options.expectedVersion !== undefined && options.expectedVersion !== state.version) {
+    throw new VersionConflictError(options.expectedVersion, state.version);
+  }
+  const decided = decide(command, state);
+  const newId = options.newId ?? randomUUID;
+  const events = envelope(decided, {
+    actor: command.metadata.actor,
+    now: command.metadata.now,
+    sourceSystem: options.sourceSystem,
+    correlationId: options.correlationId ?? newId(),
+    causationId: command.type,
+    newId,
+  });
+  if (events.length === 0) return { events, version: state.version, position: undefined, state };
+  try {
+    const result = await store.appendToStream(
+      streamName,
+      events.map((e) => ({ id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata })),
+      { expectedRevision: toExpectedRevision(state.version) },
+    );
+    return {
+      events,
+      version: Number(result.nextExpectedRevision),
+      position: result.position,
+      state: fold(events, state),
+    };
+  } catch (e) {
+    // Someone appended between our read and our write: report it like a stale expectedVersion.
+    if (e instanceof WrongExpectedVersionError) {
+      const actual = e.actual === 'no_stream' ? -1 : Number(e.actual);
+      throw new VersionConflictError(options.expectedVersion ?? state.version, actual);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './read-model-db.js';
+export * from './projector.js';
+export * from './queries.js';
+export * from './as-of.js';

@@ -1,0 +1,173 @@
+import type { Actor, ChangeEntry, PlanView } from '@pzp/domain';
+import type { ReadModelDb } from './read-model-db.js';
+
+export interface CurrentPlanRow {
+  readonly pseudonym: string;
+  readonly version: number;
+  readonly view: PlanView;
+}
+
+export interface HistoryRow extends ChangeEntry {
+  readonly revision: number;
+  readonly position: bigint;
+}
+
+export interface ReviewDueRow {
+  readonly pseudonym: string;
+  readonly reviewDueOn: string;
+  readonly roles: readonly string[];
+}
+
+export interface RoleRow {
+  readonly pseudonym: string;
+  readonly assignmentId: string;
+  readonly role: string;
+  readonly practitioner: { readonly id: string; readonly name: string; readonly profession: string };
+  readonly organization: { readonly id: string; readonly name: string; readonly type: string };
+  readonly from: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly hasMore: boolean;
+}
+
+interface RawRole {
+  pseudonym: string;
+  assignment_id: string;
+  role: string;
+  practitioner_id: string;
+  practitioner_name: string;
+  profession: string;
+  organization_id: string;
+  organization_name: string;
+  organization_type: string;
+  from_date: string;
+}
+
+const toRole = (r: RawRole): RoleRow => ({
+  pseudonym: r.pseudonym,
+  assignmentId: r.assignment_id,
+  role: r.role,
+  practitioner: { id: r.practitioner_id, name: r.practitioner_name, profession: r.profession },
+  organization: { id: r.organization_id, name: r.organization_name, type: r.organization_type },
+  from: r.from_date,
+});
+
+/** Read side of the read models: prepared once, each query one statement. */
+export function createQueries(db: ReadModelDb) {
+  const planStmt = db.prepare<[string], { pseudonym: string; version: number; view: string }>(
+    'SELECT pseudonym, version, view FROM current_plans WHERE pseudonym = ?',
+  );
+  const plansStmt = db.prepare<[string], { pseudonym: string; version: number; view: string }>(
+    'SELECT pseudonym, version, view FROM current_plans WHERE pseudonym IN (SELECT value FROM json_each(?))',
+  );
+  const historyStmt = db.prepare<[string, number, number], Record<string, string | number | null>>(`
+    SELECT revision, change_id, type, recorded_at, recorded_by, summary, reason, conversation_id, changes, position
+    FROM change_history WHERE pseudonym = ? AND revision > ? ORDER BY revision LIMIT ?`);
+  const reviewDueStmt = db.prepare<
+    [string, string, string, string, string, number],
+    { pseudonym: string; review_due_on: string; roles: string }
+  >(`
+    SELECT pseudonym, review_due_on, roles FROM review_due
+    WHERE organization_id = ? AND review_due_on < ? AND (review_due_on > ? OR (review_due_on = ? AND pseudonym > ?))
+    ORDER BY review_due_on, pseudonym LIMIT ?`);
+  const rolesOfStmt = db.prepare<[string], RawRole>(
+    'SELECT * FROM roles WHERE pseudonym = ? ORDER BY role, from_date',
+  );
+  const rolesOfManyStmt = db.prepare<[string], RawRole>(
+    'SELECT * FROM roles WHERE pseudonym IN (SELECT value FROM json_each(?)) ORDER BY pseudonym, role, from_date',
+  );
+  const rolesHeldStmt = db.prepare<[string], RawRole>(
+    'SELECT * FROM roles WHERE practitioner_id = ? ORDER BY pseudonym, role',
+  );
+  const countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM current_plans');
+
+  const toPlan = (r: { pseudonym: string; version: number; view: string }): CurrentPlanRow => ({
+    pseudonym: r.pseudonym,
+    version: r.version,
+    view: JSON.parse(r.view) as PlanView,
+  });
+
+  return {
+    currentPlan(pseudonym: string): CurrentPlanRow | undefined {
+      const row = planStmt.get(pseudonym);
+      return row && toPlan(row);
+    },
+
+    /** For DataLoader: one statement for many patients, results in the order asked. */
+    currentPlans(pseudonyms: readonly string[]): (CurrentPlanRow | undefined)[] {
+      const rows = new Map(plansStmt.all(JSON.stringify(pseudonyms)).map((r) => [r.pseudonym, toPlan(r)]));
+      return pseudonyms.map((p) => rows.get(p));
+    },
+
+    /** Oldest first; `afterRevision` is the cursor (-1 for the start). */
+    history(pseudonym: string, afterRevision: number, limit: number): Page<HistoryRow> {
+      const rows = historyStmt.all(pseudonym, afterRevision, limit + 1);
+      return {
+        hasMore: rows.length > limit,
+        items: rows.slice(0, limit).map((r) => ({
+          revision: Number(r.revision),
+          position: BigInt(r.position as string),
+          changeId: r.change_id as string,
+          type: r.type as HistoryRow['type'],
+          recordedAt: r.recorded_at as string,
+          recordedBy: JSON.parse(r.recorded_by as string) as Actor,
+          summary: r.summary as string,
+          reason: (r.reason as string | null) ?? undefined,
+          conversationId: (r.conversation_id as string | null) ?? undefined,
+          changes: JSON.parse(r.changes as string) as HistoryRow['changes'],
+        })),
+      };
+    },
+
+    /** Plans of an organisation whose review date lies before `until`, earliest first. */
+    reviewsDue(
+      organizationId: string,
+      until: string,
+      limit: number,
+      after?: { reviewDueOn: string; pseudonym: string },
+    ): Page<ReviewDueRow> {
+      const from = after ?? { reviewDueOn: '', pseudonym: '' };
+      const rows = reviewDueStmt.all(
+        organizationId,
+        until,
+        from.reviewDueOn,
+        from.reviewDueOn,
+        from.pseudonym,
+        limit + 1,
+      );
+      return {
+        hasMore: rows.length > limit,
+        items: rows.slice(0, limit).map((r) => ({
+          pseudonym: r.pseudonym,
+          reviewDueOn: r.review_due_on,
+          roles: JSON.parse(r.roles) as string[],
+        })),
+      };
+    },
+
+    rolesOf(pseudonym: string): RoleRow[] {
+      return rolesOfStmt.all(pseudonym).map(toRole);
+    },
+
+    /** For DataLoader: roles of many patients at once, grouped in the order asked. */
+    rolesOfMany(pseudonyms: readonly string[]): RoleRow[][] {
+      const grouped = new Map<string, RoleRow[]>();
+      for (const r of rolesOfManyStmt.all(JSON.stringify(pseudonyms))) {
+        grouped.set(r.pseudonym, [...(grouped.get(r.pseudonym) ?? []), toRole(r)]);
+      }
+      return pseudonyms.map((p) => grouped.get(p) ?? []);
+    },
+
+    rolesHeldBy(practitionerId: string): RoleRow[] {
+      return rolesHeldStmt.all(practitionerId).map(toRole);
+    },
+
+    planCount(): number {
+      return countStmt.get()!.n;
+    },
+  };
+}
+
+export type Queries = ReturnType<typeof createQueries>;
