@@ -4,11 +4,25 @@ import { z } from 'zod';
 /** Clinical dates and "today" are judged in the Netherlands' civil time, never in UTC. */
 export const ZONE = 'Europe/Amsterdam';
 
+/**
+ * Whether YYYY-MM-DD names a day of the proleptic Gregorian calendar. Pure arithmetic: a date's
+ * existence does not depend on a time zone, and this runs for every date of every stored event.
+ */
+function isCalendarDate(s: string): boolean {
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= days;
+}
+
 /** A calendar date (YYYY-MM-DD) that exists (no 2025-02-30). */
 export const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s, { zone: ZONE }).isValid, 'Not an existing calendar date');
+  .refine(isCalendarDate, 'Not an existing calendar date');
 export type LocalDate = z.infer<typeof LocalDate>;
 
 /** An instant written with an explicit offset (Z or ±hh:mm); without one it is ambiguous around DST. */
