@@ -6,8 +6,10 @@ export interface LiveSubscriptionSource {
   readonly pageSize: number;
   /** Up to `max` events with a position strictly greater than `after`, in position order. */
   readPage(after: bigint | undefined, max: number): Promise<RecordedEvent[]>;
-  /** Resolves when new events may exist (or when `abort` fires). */
-  waitForAppend(abort: AbortSignal): Promise<void>;
+  /** A token taken before each page read and handed back to waitForAppend. */
+  generation(): number;
+  /** Resolves when events may exist that were appended after `generation` (or when `abort` fires). */
+  waitForAppend(generation: number, abort: AbortSignal): Promise<void>;
   onClose(): void;
 }
 
@@ -23,13 +25,14 @@ export function liveSubscription(source: LiveSubscriptionSource): Subscription {
 
   async function* events(): AsyncGenerator<RecordedEvent> {
     while (!abort.signal.aborted) {
+      const generation = source.generation();
       const page = await source.readPage(after, source.pageSize);
       for (const event of page) {
         if (abort.signal.aborted) return;
         after = event.position;
         yield event;
       }
-      if (page.length < source.pageSize) await source.waitForAppend(abort.signal);
+      if (page.length < source.pageSize) await source.waitForAppend(generation, abort.signal);
     }
   }
 

@@ -194,7 +194,9 @@ export class SqliteEventStore implements EventStore {
       fromPosition: options.fromPosition,
       pageSize: this.options.pageSize ?? 512,
       readPage: (after, max) => Promise.resolve(this.readAllSync(after ?? 0n, max)),
-      waitForAppend: (signal) => this.signal.wait(this.options.pollIntervalMs ?? 200, signal),
+      generation: () => this.signal.generation,
+      waitForAppend: (generation, abort) =>
+        this.signal.wait(generation, this.options.pollIntervalMs ?? 200, abort),
       onClose: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
