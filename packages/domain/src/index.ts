@@ -12,3 +12,4 @@ export * from './view.js';
 export * from './history.js';
 export * from './envelope.js';
 export * from './upcast.js';
+export * from './access-record.js';

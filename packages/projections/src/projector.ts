@@ -1,4 +1,8 @@
 import {
+  ACCESS_LOG_EVENT_TYPE,
+  ACCESS_LOG_STREAM_PREFIX,
+  parseAccessRecord,
+  type AccessRecord,
   describeChange,
   evolve,
   fold,
@@ -197,9 +201,17 @@ export class Projector {
       string,
       { streamName: string; firstChangedAt: string; changedAt: string; position: bigint }
     >();
+    const accessRecords: { record: AccessRecord; position: bigint }[] = [];
     for (const recorded of fresh) {
+      if (
+        recorded.type === ACCESS_LOG_EVENT_TYPE &&
+        recorded.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX)
+      ) {
+        accessRecords.push({ record: parseAccessRecord(recorded.data), position: recorded.position });
+        continue;
+      }
       const pseudonym = pseudonymOfStream(recorded.streamName);
-      if (pseudonym === undefined) continue; // not a patient's plan (e.g. access-log streams)
+      if (pseudonym === undefined) continue; // not a patient's plan
       const before = states.get(recorded.streamName) ?? (await this.stateBefore(recorded));
       if (BigInt(before.version) !== recorded.revision - 1n) {
         throw new Error(
@@ -231,6 +243,7 @@ export class Projector {
       for (const [pseudonym, t] of touched) {
         this.writers.latest(pseudonym, t.streamName, states.get(t.streamName)!, t);
       }
+      for (const a of accessRecords) this.writers.accessRecord(a.record, a.position);
       this.writers.checkpoint(this.name, last);
     })();
 

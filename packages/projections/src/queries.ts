@@ -1,4 +1,4 @@
-import type { Actor, ChangeEntry, PlanView } from '@pzp/domain';
+import type { AccessRecord, Actor, ChangeEntry, PlanView } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 
 export interface CurrentPlanRow {
@@ -25,6 +25,11 @@ export interface RoleRow {
   readonly practitioner: { readonly id: string; readonly name: string; readonly profession: string };
   readonly organization: { readonly id: string; readonly name: string; readonly type: string };
   readonly from: string;
+}
+
+export interface AccessLogRow {
+  readonly position: bigint;
+  readonly record: AccessRecord;
 }
 
 export interface Page<T> {
@@ -72,6 +77,11 @@ export function createQueries(db: ReadModelDb) {
     SELECT pseudonym, review_due_on, roles FROM review_due
     WHERE organization_id = ? AND review_due_on < ? AND (review_due_on > ? OR (review_due_on = ? AND pseudonym > ?))
     ORDER BY review_due_on, pseudonym LIMIT ?`);
+  const accessLogStmt = db
+    .prepare<[string, bigint, number], { position: bigint; record: string }>(
+      'SELECT position, record FROM access_log WHERE pseudonym = ? AND position > ? ORDER BY position LIMIT ?',
+    )
+    .safeIntegers(true);
   const rolesOfStmt = db.prepare<[string], RawRole>(
     'SELECT * FROM roles WHERE pseudonym = ? ORDER BY role, from_date',
   );
@@ -144,6 +154,17 @@ export function createQueries(db: ReadModelDb) {
           reviewDueOn: r.review_due_on,
           roles: JSON.parse(r.roles) as string[],
         })),
+      };
+    },
+
+    /** Access records of one patient, oldest first; `afterPosition` is the cursor. */
+    accessLog(pseudonym: string, afterPosition: bigint, limit: number): Page<AccessLogRow> {
+      const rows = accessLogStmt.all(pseudonym, afterPosition, limit + 1);
+      return {
+        hasMore: rows.length > limit,
+        items: rows
+          .slice(0, limit)
+          .map((r) => ({ position: r.position, record: JSON.parse(r.record) as AccessRecord })),
       };
     },
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 1;
+export const READ_MODEL_SCHEMA_VERSION = 2;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -63,11 +63,17 @@ const TABLES = `
     from_date TEXT NOT NULL,
     PRIMARY KEY (pseudonym, assignment_id)
   );
+  CREATE TABLE IF NOT EXISTS access_log (
+    pseudonym TEXT NOT NULL,
+    position INTEGER NOT NULL,       -- global position of the record (64-bit; read with safeIntegers)
+    record TEXT NOT NULL,            -- JSON AccessRecord
+    PRIMARY KEY (pseudonym, position)
+  ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS roles_by_practitioner ON roles (practitioner_id, role);
   CREATE INDEX IF NOT EXISTS roles_by_organization ON roles (organization_id, role);
 `;
 
-const DATA_TABLES = ['patient_index', 'current_plans', 'change_history', 'review_due', 'roles'];
+const DATA_TABLES = ['patient_index', 'current_plans', 'change_history', 'review_due', 'roles', 'access_log'];
 
 export function openReadModelDb(filePath: string): ReadModelDb {
   const db = new Database(filePath);

@@ -1,4 +1,4 @@
-import { activeRoles, currentView, type ChangeEntry, type PlanState } from '@pzp/domain';
+import { activeRoles, currentView, type AccessRecord, type ChangeEntry, type PlanState } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 
 /** Prepared statements for every read-model write, made once per database. */
@@ -27,6 +27,9 @@ export function createWriters(db: ReadModelDb) {
   const insertReviewDue = db.prepare(`
     INSERT INTO review_due (organization_id, pseudonym, review_due_on, roles)
     VALUES (@organizationId, @pseudonym, @reviewDueOn, @roles)`);
+  const insertAccess = db.prepare(
+    'INSERT INTO access_log (pseudonym, position, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   const writeCheckpoint = db.prepare(`
     INSERT INTO checkpoints (name, position) VALUES (@name, @position)
     ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
@@ -35,6 +38,10 @@ export function createWriters(db: ReadModelDb) {
   );
 
   return {
+    accessRecord(record: AccessRecord, position: bigint) {
+      insertAccess.run(record.pseudonym, position, JSON.stringify(record));
+    },
+
     history(pseudonym: string, revision: bigint, position: bigint, entry: ChangeEntry) {
       insertHistory.run({
         pseudonym,
