@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+import { GraphQLError } from 'graphql';
+import type { TokenVerifier } from './auth/index.js';
+import { AuthenticationError } from './auth/index.js';
+import type { RequestContext } from './graphql/context.js';
+import { formatError } from './graphql/errors.js';
+import { costLimit, depthLimit } from './graphql/limits.js';
+import { createLoaders } from './graphql/loaders.js';
+import { resolvers, typeDefs } from './graphql/schema.js';
+import type { Services } from './services.js';
+
+export interface AppOptions {
+  readonly services: Services;
+  readonly verifier: TokenVerifier;
+  readonly requestTimeoutMs: number;
+  readonly isReady: () => boolean;
+  readonly introspection: boolean;
+}
+
+export const MAX_BODY = '256kb';
+export const MAX_DEPTH = 12;
+export const MAX_COST = 20_000;
+
+/**
+ * The HTTP surface: health probes and one GraphQL endpoint. Authentication happens while building
+ * the context, so an unauthenticated request never reaches a resolver.
+ */
+export async function createApp(
+  options: AppOptions,
+): Promise<{ app: Express; apollo: ApolloServer<RequestContext> }> {
+  const { services, verifier } = options;
+  const apollo = new ApolloServer<RequestContext>({
+    typeDefs,
+    resolvers: resolvers as never,
+    formatError: formatError(services.logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: options.introspection,
+    validationRules: [depthLimit(MAX_DEPTH)],
+    plugins: [costLimit(MAX_COST)],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = options.isReady();
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not-ready',
+      projector: services.projector.status,
+      position: services.projector.position?.toString() ?? null,
+    });
+  });
+
+  app.use('/graphql', (req, res, next) => {
+    res.setTimeout(options.requestTimeoutMs, () => {
+      if (!res.headersSent)
+        res.status(503).json({ errors: [{ message: 'Request timed out', extensions: { code: 'TIMEOUT' } }] });
+    });
+    if (!options.isReady()) {
+      res.status(503).json({
+        errors: [
+          {
+            message: 'Not ready: read models are catching up',
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
+          },
+        ],
+      });
+      return;
+    }
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        let principal;
+        try {
+          principal = await verifier.verify(req.headers.authorization);
+        } catch (e) {
+          if (e instanceof AuthenticationError) {
+            throw new GraphQLError(e.message, {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            });
+          }
+          throw e;
+        }
+        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? randomUUID();
+        return { principal, requestId, loaders: createLoaders(services.queries), services };
+      },
+    }),
+  );
+  // Body too large or not JSON: a GraphQL-shaped error, never an HTML page or a stack.
+  app.use(
+    (
+      err: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = err.status ?? 500;
+      const message =
+        err.type === 'entity.too.large'
+          ? `Request body exceeds ${MAX_BODY}`
+          : status === 500
+            ? 'Internal server error'
+            : 'Malformed request';
+      if (status === 500) services.logger.error({ err: { type: err.type } }, 'request failed');
+      res.status(status).json({
+        errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+      });
+    },
+  );
+  return { app, apollo };
+}

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment, validated once at start-up. A bad value stops the process
+ * with a message naming the variable, never with a half-configured server.
+ */
+const Env = z.object({
+  PZP_MODE: z.enum(['development', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  PZP_DATA_DIR: z.string().default('data'),
+  /** HMAC key for patient pseudonyms. Required in production; development keeps one in the data dir. */
+  PZP_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where token-signing keys come from: a JWKS file, or a URL. Development uses its own dev key. */
+  PZP_JWKS_FILE: z.string().optional(),
+  PZP_JWKS_URL: z.url().optional(),
+  PZP_JWT_ISSUER: z.string().optional(),
+  PZP_JWT_AUDIENCE: z.string().optional(),
+  /** Stable id of this API node; names its access-log streams. */
+  PZP_NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes')
+    .default(
+      hostname()
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 40) || 'node',
+    ),
+  /** Seed a small demo region when the store is empty (development only). */
+  PZP_DEMO_DATA: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * Development and tests only: the server's clock starts at this instant and runs on from there,
+   * e.g. to play "03:00 at night in Amsterdam". Refused in production.
+   */
+  PZP_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Per-request time limit. */
+  PZP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+
+export type Config = z.output<typeof Env> & { readonly dataDir: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.PZP_MODE === 'production') {
+    const missing = [
+      !config.PZP_PSEUDONYM_SECRET && 'PZP_PSEUDONYM_SECRET',
+      !config.PZP_JWKS_FILE && !config.PZP_JWKS_URL && 'PZP_JWKS_FILE or PZP_JWKS_URL',
+      !config.PZP_JWT_ISSUER && 'PZP_JWT_ISSUER',
+      !config.PZP_JWT_AUDIENCE && 'PZP_JWT_AUDIENCE',
+    ].filter(Boolean);
+    if (missing.length > 0) throw new ConfigError(`Production mode needs ${missing.join(', ')}`);
+    if (config.PZP_CLOCK_START) throw new ConfigError('PZP_CLOCK_START is for development and tests only');
+    if (config.PZP_DEMO_DATA) throw new ConfigError('PZP_DEMO_DATA is for development only');
+  }
+  return { ...config, dataDir: resolve(config.PZP_DATA_DIR) };
+}

@@ -1,0 +1,32 @@
+import type { AccessRecord, PlanView } from '@pzp/domain';
+import type { HistoryRow } from '@pzp/projections';
+
+/** What a PzpRecord resolves from: the domain's view of one plan at one moment, as is. */
+export type RecordModel = PlanView & {
+  readonly pseudonym: string;
+  readonly version: number;
+  /** ISO instant the view reflects. */
+  readonly asOf: string;
+  readonly accessFlagged: boolean;
+};
+
+export type ChangeModel = HistoryRow & { readonly enteredInError: boolean };
+
+export type AccessLogModel = AccessRecord;
+
+type AnswerOf<K extends 'medicalPolicyGoal' | 'preferredPlaceOfDeath' | 'euthanasiaPosition'> = NonNullable<
+  PlanView[K]
+>;
+export type MedicalPolicyGoalModel = AnswerOf<'medicalPolicyGoal'>;
+export type PlaceOfDeathModel = AnswerOf<'preferredPlaceOfDeath'>;
+export interface CodedAnswerModel {
+  readonly value: string;
+  readonly decidedOn: string;
+  readonly comment?: string | undefined;
+  readonly provenance: NonNullable<PlanView['medicalPolicyGoal']>['provenance'];
+}
+
+export interface MutationResultModel {
+  readonly record: RecordModel;
+  readonly changes: readonly ChangeModel[];
+}

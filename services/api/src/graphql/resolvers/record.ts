@@ -1,0 +1,74 @@
+import {
+  amsterdamDate,
+  CONTACT_ROLES,
+  MEDICAL_POLICY_GOALS,
+  PLACES_OF_DEATH,
+  withTimeWarnings,
+  type PlanView,
+} from '@pzp/domain';
+import type { ChangeEntry } from '@pzp/domain';
+import type { HistoryRow } from '@pzp/projections';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import type { ChangeModel, RecordModel } from '../models.js';
+
+/** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
+export function toRecord(
+  pseudonym: string,
+  version: number,
+  view: PlanView,
+  asOf: Date,
+  accessFlagged: boolean,
+): RecordModel {
+  return {
+    ...withTimeWarnings(view, amsterdamDate(asOf)),
+    pseudonym,
+    version,
+    asOf: asOf.toISOString(),
+    accessFlagged,
+  };
+}
+
+export function toChange(row: HistoryRow, corrected: ReadonlySet<string>): ChangeModel {
+  return { ...row, enteredInError: corrected.has(row.changeId) };
+}
+
+export const correctedChangeIds = (view: PlanView | undefined): ReadonlySet<string> =>
+  new Set(view?.corrections.map((c) => c.changeId) ?? []);
+
+const json = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
+/** Field resolvers where the SDL names things differently from the domain's view. */
+export const recordResolvers: Resolvers = {
+  TreatmentDirective: {
+    parties: (d) => ('parties' in d ? [...d.parties] : []),
+    decidedOn: (d) => ('decidedOn' in d ? d.decidedOn : null),
+    provenance: (d) => ('provenance' in d ? d.provenance : null),
+    confirmation: (d) => ('confirmation' in d ? (d.confirmation ?? null) : null),
+  },
+  MedicalPolicyGoal: {
+    code: (g) => g.value,
+    display: (g) => MEDICAL_POLICY_GOALS[g.value],
+  },
+  PreferredPlaceOfDeath: {
+    code: (p) => p.value.code,
+    text: (p) => p.value.text ?? null,
+    display: (p) => p.value.text ?? PLACES_OF_DEATH[p.value.code],
+  },
+  ContactPerson: {
+    roleDisplay: (c) => CONTACT_ROLES[c.role as keyof typeof CONTACT_ROLES],
+  },
+  PzpChange: {
+    version: (c) => c.revision,
+    changes: (c: ChangeEntry) =>
+      c.changes.map((i) => ({
+        section: i.section,
+        key: i.key ?? null,
+        before: json(i.before),
+        after: json(i.after),
+      })),
+  },
+  AccessLogEntry: {
+    id: (a) => a.accessId,
+  },
+};

@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Mutation } from './resolvers/mutation.js';
+import { Query } from './resolvers/query.js';
+import { recordResolvers } from './resolvers/record.js';
+import { BSNScalar, DateTimeScalar, LocalDateScalar } from './scalars.js';
+import type { Resolvers } from './generated/resolvers-types.js';
+
+const SDL_DIR = fileURLToPath(new URL('../../../../graphql/', import.meta.url));
+
+/** The SDL in /graphql, the one source of the public contract. */
+export const typeDefs = readdirSync(SDL_DIR)
+  .filter((f) => f.endsWith('.graphql'))
+  .sort()
+  .map((f) => readFileSync(SDL_DIR + f, 'utf8'));
+
+export const resolvers: Resolvers = {
+  BSN: BSNScalar,
+  DateTime: DateTimeScalar,
+  LocalDate: LocalDateScalar,
+  Query,
+  Mutation,
+  ...recordResolvers,
+};

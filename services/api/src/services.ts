@@ -1,0 +1,31 @@
+import { pseudonymFor, type Bsn } from '@pzp/domain';
+import type { EventStore } from '@pzp/event-store';
+import type { Projector, Queries } from '@pzp/projections';
+import type { AccessLogWriter } from './access/access-log.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** The node's long-lived parts, shared by all requests. */
+export interface Services {
+  readonly store: EventStore;
+  readonly queries: Queries;
+  readonly projector: Projector;
+  readonly accessLog: AccessLogWriter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly pseudonymOf: (bsn: string) => string;
+}
+
+export const pseudonymizer = (secret: string) => {
+  // Lookups repeat (the same patient at night, paging through history): skip the HMAC then.
+  const cache = new Map<string, string>();
+  return (bsn: string): string => {
+    let p = cache.get(bsn);
+    if (p === undefined) {
+      p = pseudonymFor(bsn as Bsn, secret);
+      if (cache.size >= 50_000) cache.delete(cache.keys().next().value!);
+      cache.set(bsn, p);
+    }
+    return p;
+  };
+};
