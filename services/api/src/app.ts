@@ -21,8 +21,8 @@ export interface AppOptions {
 }
 
 export const MAX_BODY = '256kb';
-export const MAX_DEPTH = 12;
-export const MAX_COST = 20_000;
+export const MAX_DEPTH = 8;
+export const MAX_COST = 5_000;
 
 /**
  * The HTTP surface: health probes and one GraphQL endpoint. Authentication happens while building
