@@ -17,7 +17,7 @@ const QUERY = `query Pzp($bsn: BSN!) { pzp(bsn: $bsn, purpose: EMERGENCY) {
     provenance { recordedAt recordedBy { name profession organization { name } } } }
   representatives { name phone } regiebehandelaar { practitioner { name } } warnings { code message } } }`;
 
-const server = await TestServer.start({ PZP_DEMO_DATA: 'true', LOG_LEVEL: 'warn' });
+const server = await TestServer.start({ PZP_DEMO_DATA: 'true' });
 try {
   const token = await server.token('hap-doctor', 'bench');
   const body = JSON.stringify({ query: QUERY, variables: { bsn: '111222333' } });

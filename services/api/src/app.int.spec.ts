@@ -124,7 +124,7 @@ async function post(query: string, variables: Record<string, unknown> = {}) {
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as {
-    data?: Record<string, any>;
+    data?: { reviewsDue: { edges: unknown[] } };
     errors?: { extensions?: { code?: string } }[];
   };
 }
