@@ -1,65 +1,41 @@
-/** The GraphQL documents the end-to-end tests play, as an integrator would write them. */
-export const RECORD_FIELDS = `
-  version asOf accessFlagged lastDiscussedOn reviewDueOn
-  patient { bsn name birthDate }
-  treatmentDirectives {
-    key status decision specification summary decidedOn
-    treatment { code display }
-    parties { kind name profession }
-    provenance { changeId recordedAt byRegiebehandelaar recordedBy { id name profession organization { name type } } }
-  }
-  lifeWishes { wishId text }
-  medicalPolicyGoal { code display }
-  preferredPlaceOfDeath { code display }
-  representatives { name phone role roleDisplay relationship }
-  regiebehandelaar { role practitioner { id name profession } organization { name } from }
-  sharingConsent { organizationType decision }
-  warnings { code message subject }
-`;
+import { readFileSync } from 'node:fs';
+import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode } from 'graphql';
 
-export const RECORD_CONVERSATION = `
-  mutation Record($input: RecordConversationInput!) {
-    recordConversation(input: $input) {
-      record { ${RECORD_FIELDS} }
-      changes { version changeId type summary recordedBy { name } }
-    }
-  }`;
+/**
+ * The documents in operations/registry.graphql, one standalone document per operation (with the
+ * fragments it uses). The same file feeds graphql-codegen, so the tests' operations are checked
+ * against the SDL in CI.
+ */
+const document = parse(readFileSync(new URL('./operations/registry.graphql', import.meta.url), 'utf8'));
+const fragments = new Map(
+  document.definitions
+    .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+    .map((d) => [d.name.value, d]),
+);
 
-export const ASSIGN_ROLE = `
-  mutation Assign($input: AssignRoleInput!) {
-    assignRole(input: $input) { record { version regiebehandelaar { practitioner { id } } } changes { type } }
-  }`;
+function standalone(name: string): string {
+  const operation = document.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name,
+  );
+  if (!operation) throw new Error(`No operation ${name}`);
+  const used = new Set<string>();
+  const collect = (node: DefinitionNode) =>
+    visit(node, {
+      FragmentSpread(spread) {
+        if (!used.has(spread.name.value)) {
+          used.add(spread.name.value);
+          collect(fragments.get(spread.name.value)!);
+        }
+      },
+    });
+  collect(operation);
+  return [operation, ...[...used].map((f) => fragments.get(f)!)].map((d) => print(d)).join('\n');
+}
 
-export const SET_DIRECTIVE = `
-  mutation Set($input: SetTreatmentDirectiveInput!) {
-    setTreatmentDirective(input: $input) {
-      record { version treatmentDirectives { key decision status specification } }
-      changes { version changeId type }
-    }
-  }`;
-
-export const PZP = `
-  query Pzp($bsn: BSN!, $purpose: AccessPurpose, $reason: String) {
-    pzp(bsn: $bsn, purpose: $purpose, breakGlassReason: $reason) { ${RECORD_FIELDS} }
-  }`;
-
-export const PZP_AS_OF = `
-  query AsOf($bsn: BSN!, $at: DateTime!) { pzpAsOf(bsn: $bsn, at: $at) { ${RECORD_FIELDS} } }`;
-
-export const HISTORY = `
-  query History($bsn: BSN!, $first: Int, $after: String) {
-    pzpHistory(bsn: $bsn, first: $first, after: $after) {
-      edges { cursor node { version changeId type recordedAt summary reason enteredInError
-        recordedBy { id name profession organization { name } } changes { section key before after } } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }`;
-
-export const ACCESS_LOG = `
-  query Log($bsn: BSN!, $first: Int, $after: String) {
-    accessLog(bsn: $bsn, first: $first, after: $after) {
-      edges { node { id at action outcome basis purpose flagged breakGlassReason planVersion clientSystem
-        user { id name profession organization { name type } } } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }`;
+export const RECORD_CONVERSATION = standalone('Record');
+export const ASSIGN_ROLE = standalone('Assign');
+export const SET_DIRECTIVE = standalone('Set');
+export const PZP = standalone('Pzp');
+export const PZP_AS_OF = standalone('AsOf');
+export const HISTORY = standalone('History');
+export const ACCESS_LOG = standalone('Log');
