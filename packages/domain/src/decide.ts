@@ -151,6 +151,8 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     }
     notInFuture(ctx, d.date, 'date');
     const conversationId = d.conversationId;
+    if (plan.conversations.some((c) => c.conversationId === conversationId))
+      throw invalid('A conversation with this id exists', 'conversationId');
     const seen = new Set<string>();
     d.treatmentDirectives.forEach((t, i) => {
       const key = treatmentKey(t.treatment);
@@ -269,6 +271,8 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     const current = currentDirective(ctx, d.treatment);
     if (current.status === 'CONFIRMED') throw invalid('This directive is already confirmed', 'treatment');
     notInFuture(ctx, d.confirmedOn, 'confirmedOn');
+    if (d.confirmedOn < current.decidedOn)
+      throw invalid('A directive cannot be confirmed before it was decided', 'confirmedOn');
     return [
       {
         type: 'TreatmentDirectiveConfirmed',
@@ -366,8 +370,11 @@ const handlers: { [T in CommandType]: Handler<T> } = {
       throw invalid(`This practitioner already holds the ${role.label} role`, 'practitioner');
     }
     const events: NewPzpEvent[] = [];
-    // Rule: one holder at a time for single roles; the new one takes over from the old.
+    // Rule: one holder at a time for single roles; the new one takes over from the old, which
+    // cannot happen before the old one started (the handover would end a role before it began).
     if (role.single) {
+      if (holders.some((h) => d.from < h.from))
+        throw invalid(`The handover cannot precede the start of the current ${role.label}`, 'from');
       for (const h of holders) {
         events.push({
           type: 'RoleEnded',

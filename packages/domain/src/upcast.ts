@@ -24,7 +24,10 @@ export function parseEvent(
   currentVersion: number = CURRENT_SCHEMA_VERSION,
 ): PzpEvent {
   if (!isEventType(raw.type)) throw new EventSchemaError(`Unknown event type ${raw.type}`);
-  const metadata = EventMetadata.parse(raw.metadata);
+  const parsedMetadata = EventMetadata.safeParse(raw.metadata);
+  if (!parsedMetadata.success)
+    throw new EventSchemaError(`${raw.type} has malformed metadata: ${parsedMetadata.error.message}`);
+  const metadata = parsedMetadata.data;
   if (metadata.schemaVersion > currentVersion) {
     throw new EventSchemaError(
       `${raw.type} has schema version ${metadata.schemaVersion}, newer than this code (${currentVersion})`,

@@ -185,7 +185,11 @@ export function currentView(plan: Plan): PlanView {
   if (!regiebehandelaar && plan.patient) {
     warnings.push({ code: 'NO_REGIEBEHANDELAAR', message: 'Er is geen regiebehandelaar vastgelegd' });
   }
-  const lastConversation = plan.conversations.at(-1);
+  // A conversation may be entered late: the latest by date, not by entry, says where the patient is.
+  const lastConversation = plan.conversations.reduce<(typeof plan.conversations)[number] | undefined>(
+    (latest, c) => (!latest || c.date >= latest.date ? c : latest),
+    undefined,
+  );
   if (lastConversation && !lastConversation.patientReady) {
     warnings.push({
       code: 'PATIENT_NOT_READY',

@@ -1,4 +1,31 @@
+/**
+ * The registry's access policy (shared/domain.md, "Access"): who may see or change a patient's
+ * PZP record, for which purpose. Pure: no I/O, no clock. The rules are one table,
+ * {@link ACCESS_POLICY}, evaluated in order (the first row that decides wins), so the table in
+ * code is the policy; policy.unit.spec.ts has a test for every cell.
+ *
+ * Profession rules for clinical changes (who may confirm a treatment limit, who assigns the
+ * regiebehandelaar) are not here: they belong to the domain decider. This module only decides
+ * whether the caller may touch this patient's record at all.
+ *
+ * Choices made here, beyond domain.md:
+ * - An auditor is anyone at an AUDIT organisation or with the AUDITOR profession (also at a
+ *   hospital). Auditors act for the purpose AUDIT only: any clinical purpose, and the
+ *   organisation's reviews-due list, are for care professionals (NOT_A_CARE_PROFESSIONAL).
+ * - History and as-of views are for auditors and for the patient's care team, that is the own GP
+ *   practice and the current regiebehandelaar (person or organisation): they maintain the plan
+ *   and must see how it came to be (who changed what, what was corrected). The access log is for
+ *   auditors only: it says which colleagues looked at the record, which is review work for the
+ *   registry's auditors, not for the care team.
+ * - EMERGENCY is a clinical purpose like TREATMENT (it is logged as such). BREAK_THE_GLASS is only
+ *   for reading the current plan, and only counts when nothing else grants access: a physician
+ *   who breaks the glass while consent was granted is simply granted by consent, unflagged.
+ *   Breaking the glass never permits a change.
+ * - Without a plan there is nothing to disclose but its absence: any care professional may learn
+ *   that there is none (for any clinical purpose) and may start one.
+ */
 import {
+  PROFESSIONS,
   isCareProfessional,
   isPhysician,
   type AccessAction,
@@ -11,18 +38,21 @@ import {
 export type { AccessAction, AccessPurpose };
 
 export interface AccessRequest {
+  /** The caller, from the verified token. */
   readonly actor: Actor;
   readonly action: AccessAction;
   readonly purpose: AccessPurpose;
+  /** Required when the purpose is BREAK_THE_GLASS; ignored otherwise. */
   readonly breakGlassReason?: string | undefined;
 }
 
 export type ConsentState = 'GRANTED' | 'REFUSED' | 'WITHDRAWN' | 'UNKNOWN';
 
-/** What the registry knows about the patient, from the current plan (undefined: no plan yet). */
+/** What the registry knows about the patient, from the current plan (undefined when there is no plan yet). */
 export interface PatientFacts {
+  /** The patient's answer about sharing with this kind of organisation; UNKNOWN when never asked. */
   readonly consent: (organizationType: ConsentOrganizationType) => ConsentState;
-  /** The patient's own GP practice(s): holding an active role, or having recorded a PZP conversation. */
+  /** The patient's own GP practice(s): see {@link factsFromView} for how they are derived. */
   readonly gpPracticeIds: readonly string[];
   readonly regiebehandelaar?:
     { readonly practitionerId: string; readonly organizationId: string } | undefined;
@@ -36,6 +66,7 @@ export type GrantBasis =
   | 'AUDITOR'
   | 'NEW_PATIENT'
   | 'OWN_ORGANIZATION';
+
 export type DenialReason =
   | 'NOT_A_CARE_PROFESSIONAL'
   | 'NO_CONSENT'
@@ -43,25 +74,55 @@ export type DenialReason =
   | 'BREAK_GLASS_PHYSICIANS_ONLY'
   | 'BREAK_GLASS_REASON_REQUIRED'
   | 'AUDITORS_DO_NOT_CHANGE_RECORDS'
-  | 'AUDIT_ROLE_REQUIRED';
+  | 'AUDIT_ROLE_REQUIRED'
+  | 'PURPOSE_NOT_ALLOWED';
 
 export type AccessDecision =
   | { readonly outcome: 'GRANTED'; readonly basis: GrantBasis; readonly flagged: boolean }
   | { readonly outcome: 'DENIED'; readonly reason: DenialReason; readonly message: string };
 
-/** A stated reason must say something: at least this many characters. */
+/** What each row of the policy sees. */
+export interface PolicyInput {
+  readonly request: AccessRequest;
+  readonly patient: PatientFacts | undefined;
+}
+
+/** One row of the policy: a sentence for people, and the check that decides it (or passes). */
+export interface PolicyRule {
+  readonly id: string;
+  readonly rule: string;
+  readonly decide: (input: PolicyInput) => AccessDecision | undefined;
+}
+
+/** A stated reason must say something: at least this many characters after trimming. */
 export const MIN_BREAK_GLASS_REASON = 10;
 
-const MESSAGES: Record<DenialReason, string> = {
-  NOT_A_CARE_PROFESSIONAL: 'Only care professionals may see or change a PZP plan',
+/** Purposes a care professional may state, per action (auditors state AUDIT, see the table). */
+export const CLINICAL_PURPOSES: Readonly<Record<AccessAction, readonly AccessPurpose[]>> = {
+  READ_CURRENT: ['TREATMENT', 'EMERGENCY', 'BREAK_THE_GLASS'],
+  WRITE: ['TREATMENT', 'EMERGENCY'],
+  READ_REVIEWS_DUE: ['TREATMENT', 'EMERGENCY'],
+  // The API defaults history and as-of queries to AUDIT: the care team reviewing the plan's history.
+  READ_HISTORY: ['TREATMENT', 'EMERGENCY', 'AUDIT'],
+  READ_AS_OF: ['TREATMENT', 'EMERGENCY', 'AUDIT'],
+  READ_ACCESS_LOG: [],
+};
+
+/** Plain sentences without personal data: they end up in API errors and logs. */
+const MESSAGES: Readonly<Record<DenialReason, string>> = {
+  NOT_A_CARE_PROFESSIONAL:
+    'Only care professionals of a care organisation may do this; auditors read the record for the purpose AUDIT',
   NO_CONSENT:
-    'The patient has not consented to sharing with this kind of organisation; a physician may break the glass with a reason',
-  CONSENT_REFUSED: 'The patient refused sharing with this kind of organisation',
+    'The patient has not consented to sharing the plan with this kind of organisation; in an emergency a physician may break the glass with a stated reason',
+  CONSENT_REFUSED:
+    'The patient refused or withdrew consent to sharing the plan with this kind of organisation',
   BREAK_GLASS_PHYSICIANS_ONLY: 'Only physicians may break the glass',
-  BREAK_GLASS_REASON_REQUIRED: `Breaking the glass needs a stated reason (at least ${MIN_BREAK_GLASS_REASON} characters)`,
+  BREAK_GLASS_REASON_REQUIRED: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} characters`,
   AUDITORS_DO_NOT_CHANGE_RECORDS: 'Auditors read the record; they change nothing clinical',
   AUDIT_ROLE_REQUIRED:
-    "History, as-of views and the access log are for auditors and the patient's own care team",
+    "History and as-of views are for auditors and the patient's own GP practice and regiebehandelaar; the access log is for auditors",
+  PURPOSE_NOT_ALLOWED:
+    'This purpose does not fit this request: treatment or emergency for reading and changing the plan, break the glass only for reading the current plan',
 };
 
 const deny = (reason: DenialReason): AccessDecision => ({
@@ -75,126 +136,177 @@ const grant = (basis: GrantBasis, flagged = false): AccessDecision => ({
   flagged,
 });
 
-const isAuditor = (actor: Actor) => actor.organization.type === 'AUDIT' || actor.profession === 'AUDITOR';
+const isKnownProfession = (actor: Actor): boolean => Object.hasOwn(PROFESSIONS, actor.profession);
+const isAuditor = (actor: Actor): boolean =>
+  actor.organization.type === 'AUDIT' || actor.profession === 'AUDITOR';
+const isPatientHistory = (action: AccessAction): boolean =>
+  action === 'READ_HISTORY' || action === 'READ_AS_OF';
 
-/** The care team that maintains the plan: the patient's own GP practice and the regiebehandelaar. */
-function careTeamBasis(actor: Actor, patient: PatientFacts): GrantBasis | undefined {
+/** Whether the caller belongs to the patient's care team, and as what. */
+function careTeamBasis(actor: Actor, patient: PatientFacts | undefined): GrantBasis | undefined {
+  if (!patient) return undefined;
   if (patient.gpPracticeIds.includes(actor.organization.id)) return 'OWN_GP_PRACTICE';
   const regie = patient.regiebehandelaar;
-  if (regie && (regie.practitionerId === actor.id || regie.organizationId === actor.organization.id)) {
+  if (regie && (regie.practitionerId === actor.id || regie.organizationId === actor.organization.id))
     return 'REGIEBEHANDELAAR';
-  }
   return undefined;
 }
 
-interface Input {
-  readonly request: AccessRequest;
-  readonly patient: PatientFacts | undefined;
+/** The patient's answer for the caller's kind of organisation (auditors are never asked about). */
+function consentFor(actor: Actor, patient: PatientFacts | undefined): ConsentState | undefined {
+  const type = actor.organization.type;
+  return patient && type !== 'AUDIT' ? patient.consent(type) : undefined;
 }
 
 /**
- * The access policy as a table (domain.md, "Access"): rules are tried in order and the first
- * that applies decides. Each row is one sentence of the policy; the tests cover every cell.
+ * The access policy, in order; the first row that returns a decision decides. First the
+ * auditors; then who may ask what, for which purpose; then the grants; last consent and the glass.
  */
-export const ACCESS_POLICY: readonly {
-  readonly rule: string;
-  readonly decide: (i: Input) => AccessDecision | undefined;
-}[] = [
+export const ACCESS_POLICY: readonly PolicyRule[] = [
   {
-    rule: 'Auditors read history, as-of views, the access log and the current plan (for audit); they change nothing',
-    decide: ({ request: { actor, action } }) => {
-      if (!isAuditor(actor)) return undefined;
-      if (action === 'WRITE') return deny('AUDITORS_DO_NOT_CHANGE_RECORDS');
-      if (action === 'READ_REVIEWS_DUE') return deny('NOT_A_CARE_PROFESSIONAL');
-      return grant('AUDITOR');
-    },
+    id: 'auditors-change-nothing',
+    rule: 'An auditor never changes a record (AUDITORS_DO_NOT_CHANGE_RECORDS)',
+    decide: ({ request: { actor, action } }) =>
+      isAuditor(actor) && action === 'WRITE' ? deny('AUDITORS_DO_NOT_CHANGE_RECORDS') : undefined,
   },
   {
-    rule: 'Everyone else must be a care professional',
+    id: 'auditors-act-for-audit-only',
+    rule: 'An auditor asking for reviews due, or stating a purpose other than AUDIT, is no care professional (NOT_A_CARE_PROFESSIONAL)',
+    decide: ({ request: { actor, action, purpose } }) =>
+      isAuditor(actor) && (action === 'READ_REVIEWS_DUE' || purpose !== 'AUDIT')
+        ? deny('NOT_A_CARE_PROFESSIONAL')
+        : undefined,
+  },
+  {
+    id: 'auditors-read',
+    rule: 'An auditor reads the current plan, as-of views, history and the access log for AUDIT, whatever the consent (AUDITOR)',
+    decide: ({ request: { actor } }) => (isAuditor(actor) ? grant('AUDITOR') : undefined),
+  },
+  {
+    id: 'care-professionals-only',
+    rule: 'Anyone else must have a known care profession (NOT_A_CARE_PROFESSIONAL)',
     decide: ({ request: { actor } }) =>
-      isCareProfessional(actor.profession) ? undefined : deny('NOT_A_CARE_PROFESSIONAL'),
+      isKnownProfession(actor) && isCareProfessional(actor.profession)
+        ? undefined
+        : deny('NOT_A_CARE_PROFESSIONAL'),
   },
   {
-    rule: 'Care professionals see the reviews due of their own organisation',
+    id: 'access-log-auditors-only',
+    rule: 'The access log is for auditors only (AUDIT_ROLE_REQUIRED)',
+    decide: ({ request: { action } }) =>
+      action === 'READ_ACCESS_LOG' ? deny('AUDIT_ROLE_REQUIRED') : undefined,
+  },
+  {
+    id: 'history-for-care-team',
+    rule: "History and as-of views are for the patient's own GP practice and regiebehandelaar, not other clinicians (AUDIT_ROLE_REQUIRED)",
+    decide: ({ request: { actor, action }, patient }) =>
+      isPatientHistory(action) && !careTeamBasis(actor, patient) ? deny('AUDIT_ROLE_REQUIRED') : undefined,
+  },
+  {
+    id: 'purpose-fits-action',
+    rule: 'A care professional states treatment or emergency; break the glass only to read the current plan; AUDIT only for history and as-of (PURPOSE_NOT_ALLOWED)',
+    decide: ({ request: { action, purpose } }) =>
+      CLINICAL_PURPOSES[action].includes(purpose) ? undefined : deny('PURPOSE_NOT_ALLOWED'),
+  },
+  {
+    id: 'reviews-due-own-organisation',
+    rule: 'A care professional sees the reviews due of their own organisation (OWN_ORGANIZATION)',
     decide: ({ request: { action } }) =>
       action === 'READ_REVIEWS_DUE' ? grant('OWN_ORGANIZATION') : undefined,
   },
   {
-    rule: 'Without a plan, care professionals may start one and may learn that there is none',
-    decide: ({ request: { action }, patient }) =>
-      patient === undefined && (action === 'WRITE' || action === 'READ_CURRENT')
-        ? grant('NEW_PATIENT')
-        : undefined,
+    id: 'new-patient',
+    rule: 'Without a plan, a care professional may learn there is none and may start one (NEW_PATIENT)',
+    decide: ({ patient }) => (patient === undefined ? grant('NEW_PATIENT') : undefined),
   },
   {
-    rule: "The patient's own GP practice and the regiebehandelaar always may, whatever the consent (they maintain the plan)",
+    id: 'care-team',
+    rule: "The patient's own GP practice and the current regiebehandelaar always may, whatever the consent (OWN_GP_PRACTICE, REGIEBEHANDELAAR)",
     decide: ({ request: { actor }, patient }) => {
-      const basis = patient && careTeamBasis(actor, patient);
+      const basis = careTeamBasis(actor, patient);
       return basis ? grant(basis) : undefined;
     },
   },
   {
-    rule: "History, as-of views and the access log are for auditors and the patient's own care team",
-    decide: ({ request: { action } }) =>
-      action === 'READ_HISTORY' || action === 'READ_AS_OF' || action === 'READ_ACCESS_LOG'
-        ? deny('AUDIT_ROLE_REQUIRED')
-        : undefined,
-  },
-  {
-    rule: 'Clinicians read and update the plan when the patient consented to sharing with their kind of organisation',
+    id: 'consent-granted',
+    rule: 'A clinician reads and updates the plan when the patient consented to sharing with their kind of organisation (CONSENT)',
     decide: ({ request: { actor }, patient }) =>
-      actor.organization.type !== 'AUDIT' && patient?.consent(actor.organization.type) === 'GRANTED'
-        ? grant('CONSENT')
-        : undefined,
+      consentFor(actor, patient) === 'GRANTED' ? grant('CONSENT') : undefined,
   },
   {
-    rule: 'Refused or withdrawn consent is final: no break-the-glass',
+    id: 'consent-refused',
+    rule: 'Refused or withdrawn consent is final, also for breaking the glass (CONSENT_REFUSED)',
     decide: ({ request: { actor }, patient }) => {
-      const consent =
-        actor.organization.type === 'AUDIT' ? 'UNKNOWN' : patient?.consent(actor.organization.type);
+      const consent = consentFor(actor, patient);
       return consent === 'REFUSED' || consent === 'WITHDRAWN' ? deny('CONSENT_REFUSED') : undefined;
     },
   },
   {
-    rule: 'Consent unknown: a physician may break the glass to read the current plan, with a stated reason; flagged',
-    decide: ({ request: { actor, action, purpose, breakGlassReason } }) => {
-      if (purpose !== 'BREAK_THE_GLASS' || action !== 'READ_CURRENT') return undefined;
-      if (!isPhysician(actor.profession)) return deny('BREAK_GLASS_PHYSICIANS_ONLY');
-      if ((breakGlassReason?.trim().length ?? 0) < MIN_BREAK_GLASS_REASON)
-        return deny('BREAK_GLASS_REASON_REQUIRED');
-      return grant('BREAK_THE_GLASS', true);
-    },
+    id: 'break-glass-physicians-only',
+    rule: 'Consent unknown: only a physician may break the glass (BREAK_GLASS_PHYSICIANS_ONLY)',
+    decide: ({ request: { actor, purpose } }) =>
+      purpose === 'BREAK_THE_GLASS' && !isPhysician(actor.profession)
+        ? deny('BREAK_GLASS_PHYSICIANS_ONLY')
+        : undefined,
   },
   {
-    rule: 'Otherwise: no consent, no access',
+    id: 'break-glass-reason-required',
+    rule: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} characters (BREAK_GLASS_REASON_REQUIRED)`,
+    decide: ({ request: { purpose, breakGlassReason } }) =>
+      purpose === 'BREAK_THE_GLASS' && (breakGlassReason?.trim().length ?? 0) < MIN_BREAK_GLASS_REASON
+        ? deny('BREAK_GLASS_REASON_REQUIRED')
+        : undefined,
+  },
+  {
+    id: 'break-glass',
+    rule: 'Consent unknown: a physician with a stated reason breaks the glass to read the current plan; flagged for review (BREAK_THE_GLASS)',
+    decide: ({ request: { purpose } }) =>
+      purpose === 'BREAK_THE_GLASS' ? grant('BREAK_THE_GLASS', true) : undefined,
+  },
+  {
+    id: 'no-consent',
+    rule: 'Otherwise: no consent, no access (NO_CONSENT)',
     decide: () => deny('NO_CONSENT'),
   },
 ];
 
-export function decideAccess(request: AccessRequest, patient: PatientFacts | undefined): AccessDecision {
-  for (const row of ACCESS_POLICY) {
-    const decision = row.decide({ request, patient });
-    if (decision) return decision;
+/** The decision and the row of {@link ACCESS_POLICY} that made it (for tests and diagnostics). */
+export function explainAccess(
+  request: AccessRequest,
+  patient: PatientFacts | undefined,
+): { readonly rule: PolicyRule; readonly decision: AccessDecision } {
+  for (const rule of ACCESS_POLICY) {
+    const decision = rule.decide({ request, patient });
+    if (decision) return { rule, decision };
   }
-  return deny('NO_CONSENT');
+  // Unreachable while the last row decides every case; a table edited without one fails closed.
+  throw new Error('The access policy has no final rule');
 }
 
-/** The facts the policy needs, from the domain's current view of the plan. */
+export function decideAccess(request: AccessRequest, patient: PatientFacts | undefined): AccessDecision {
+  return explainAccess(request, patient).decision;
+}
+
+/**
+ * The facts the policy needs, from the domain's current view of the plan.
+ *
+ * The own GP practice: every organisation of type HUISARTSENPRAKTIJK that holds an active role
+ * for the patient. While nobody holds any role yet (a plan just started), the GP practices that
+ * recorded the plan's conversations count instead, so the practice that started the plan can go
+ * on and assign the roles; once roles exist they alone decide, so a former practice (after a
+ * change of GP or a move to a nursing home) no longer overrides the patient's consent.
+ */
 export function factsFromView(view: PlanView): PatientFacts {
   const consent = new Map(view.sharingConsent.map((c) => [c.organizationType, c.decision] as const));
+  const careOrganizations =
+    view.roles.length > 0
+      ? view.roles.map((r) => r.organization)
+      : view.conversations.map((c) => c.provenance.recordedBy.organization);
   const regie = view.regiebehandelaar;
   return {
     consent: (type) => consent.get(type) ?? 'UNKNOWN',
-    // The patient's own practice: a GP practice that holds a role for them or recorded a PZP conversation.
     gpPracticeIds: [
-      ...new Set(
-        [
-          ...view.roles.map((r) => r.organization),
-          ...view.conversations.map((c) => c.provenance.recordedBy.organization),
-        ]
-          .filter((o) => o.type === 'HUISARTSENPRAKTIJK')
-          .map((o) => o.id),
-      ),
+      ...new Set(careOrganizations.filter((o) => o.type === 'HUISARTSENPRAKTIJK').map((o) => o.id)),
     ],
     regiebehandelaar: regie
       ? { practitionerId: regie.practitioner.id, organizationId: regie.organization.id }
