@@ -2,7 +2,11 @@
  * The event-store port. It mirrors EventStoreDB's semantics so the embedded SQLite
  * adapter and the EventStoreDB adapter honour one contract (see ./contract):
  * - stream revisions are 0-based bigints (a stream with one event is at revision 0n);
- * - the global position is a bigint that strictly increases with every appended event;
+ * - the global position is a bigint that strictly increases with every appended event, in the
+ *   order of the global log; it may be wider than 64 bits (the EventStoreDB adapter packs the
+ *   commit and prepare positions into one value), so it crosses every boundary as a decimal string;
+ * - only reads of the global log ($all) carry positions: EventStoreDB's stream reads come from its
+ *   index, which does not know them, so the port does not promise them;
  * - an append is atomic: all of its events, with consecutive revisions, or none.
  */
 
@@ -23,7 +27,8 @@ export interface EventData {
   readonly metadata: unknown;
 }
 
-export interface RecordedEvent {
+/** An event as read from its own stream. */
+export interface StreamEvent {
   readonly id: string;
   readonly streamName: string;
   readonly type: string;
@@ -31,10 +36,14 @@ export interface RecordedEvent {
   readonly metadata: unknown;
   /** 0-based revision of this event within its stream. */
   readonly revision: bigint;
-  /** Global commit position; strictly increasing over the whole store. */
-  readonly position: bigint;
   /** When the store recorded the event (UTC). */
   readonly recordedAt: Date;
+}
+
+/** An event as read from the global log: it carries its position there. */
+export interface RecordedEvent extends StreamEvent {
+  /** Global position; strictly increasing over the whole store. */
+  readonly position: bigint;
 }
 
 export interface AppendResult {
@@ -86,7 +95,7 @@ export interface EventStore {
     options: AppendOptions,
   ): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<StreamEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
   /** Position of the last event in the store, or undefined when it is empty. */

@@ -1,5 +1,6 @@
 import type { AccessRecord, Actor, ChangeEntry, PlanView } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
+import { positionFromKey, positionKey } from './position-key.js';
 
 export interface CurrentPlanRow {
   readonly pseudonym: string;
@@ -77,11 +78,9 @@ export function createQueries(db: ReadModelDb) {
     SELECT pseudonym, review_due_on, roles FROM review_due
     WHERE organization_id = ? AND review_due_on < ? AND (review_due_on > ? OR (review_due_on = ? AND pseudonym > ?))
     ORDER BY review_due_on, pseudonym LIMIT ?`);
-  const accessLogStmt = db
-    .prepare<[string, bigint, number], { position: bigint; record: string }>(
-      'SELECT position, record FROM access_log WHERE pseudonym = ? AND position > ? ORDER BY position LIMIT ?',
-    )
-    .safeIntegers(true);
+  const accessLogStmt = db.prepare<[string, string, number], { position: string; record: string }>(
+    'SELECT position, record FROM access_log WHERE pseudonym = ? AND position > ? ORDER BY position LIMIT ?',
+  );
   const rolesOfStmt = db.prepare<[string], RawRole>(
     'SELECT * FROM roles WHERE pseudonym = ? ORDER BY role, from_date',
   );
@@ -158,13 +157,18 @@ export function createQueries(db: ReadModelDb) {
     },
 
     /** Access records of one patient, oldest first; `afterPosition` is the cursor. */
-    accessLog(pseudonym: string, afterPosition: bigint, limit: number): Page<AccessLogRow> {
-      const rows = accessLogStmt.all(pseudonym, afterPosition, limit + 1);
+    accessLog(pseudonym: string, afterPosition: bigint | undefined, limit: number): Page<AccessLogRow> {
+      const rows = accessLogStmt.all(
+        pseudonym,
+        afterPosition === undefined ? '' : positionKey(afterPosition),
+        limit + 1,
+      );
       return {
         hasMore: rows.length > limit,
-        items: rows
-          .slice(0, limit)
-          .map((r) => ({ position: r.position, record: JSON.parse(r.record) as AccessRecord })),
+        items: rows.slice(0, limit).map((r) => ({
+          position: positionFromKey(r.position),
+          record: JSON.parse(r.record) as AccessRecord,
+        })),
       };
     },
 

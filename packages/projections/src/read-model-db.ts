@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 2;
+export const READ_MODEL_SCHEMA_VERSION = 3;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -65,7 +65,7 @@ const TABLES = `
   );
   CREATE TABLE IF NOT EXISTS access_log (
     pseudonym TEXT NOT NULL,
-    position INTEGER NOT NULL,       -- global position of the record (64-bit; read with safeIntegers)
+    position TEXT NOT NULL,          -- positionKey(global position): fixed-width hex, sorts like the number
     record TEXT NOT NULL,            -- JSON AccessRecord
     PRIMARY KEY (pseudonym, position)
   ) WITHOUT ROWID;

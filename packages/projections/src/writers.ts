@@ -1,5 +1,6 @@
 import { activeRoles, currentView, type AccessRecord, type ChangeEntry, type PlanState } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
+import { positionKey } from './position-key.js';
 
 /** Prepared statements for every read-model write, made once per database. */
 export function createWriters(db: ReadModelDb) {
@@ -39,7 +40,7 @@ export function createWriters(db: ReadModelDb) {
 
   return {
     accessRecord(record: AccessRecord, position: bigint) {
-      insertAccess.run(record.pseudonym, position, JSON.stringify(record));
+      insertAccess.run(record.pseudonym, positionKey(position), JSON.stringify(record));
     },
 
     history(pseudonym: string, revision: bigint, position: bigint, entry: ChangeEntry) {
