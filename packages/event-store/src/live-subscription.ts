@@ -39,6 +39,7 @@ export function liveSubscription(source: LiveSubscriptionSource): Subscription {
   const iterator = events();
   return {
     [Symbol.asyncIterator]: () => iterator,
+    health: () => ({ state: abort.signal.aborted ? 'closed' : 'live', reconnects: 0 }),
     close() {
       if (!abort.signal.aborted) {
         abort.abort();

@@ -86,6 +86,17 @@ export interface SubscribeToAllOptions {
  */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
+  /** Whether events can flow now: /readyz reports it, so a load balancer can route around a node that lost its store. */
+  health(): SubscriptionHealth;
+}
+
+export interface SubscriptionHealth {
+  /** 'connecting': not yet confirmed by the store; 'reconnecting': the connection dropped and is being re-established with backoff. */
+  readonly state: 'connecting' | 'live' | 'reconnecting' | 'closed';
+  /** How often the connection was re-established since the subscription started. */
+  readonly reconnects: number;
+  /** Why the last connection ended, when it did. */
+  readonly lastError?: string;
 }
 
 export interface EventStore {

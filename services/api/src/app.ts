@@ -17,6 +17,8 @@ export interface AppOptions {
   readonly verifier: TokenVerifier;
   readonly requestTimeoutMs: number;
   readonly isReady: () => boolean;
+  /** What /readyz says about the event store: which one, and its subscription's state. */
+  readonly eventStoreHealth?: () => unknown;
   readonly introspection: boolean;
 }
 
@@ -54,6 +56,7 @@ export async function createApp(
       status: ready ? 'ready' : 'not-ready',
       projector: services.projector.status,
       position: services.projector.position?.toString() ?? null,
+      eventStore: options.eventStoreHealth?.() ?? null,
     });
   });
 
@@ -66,7 +69,7 @@ export async function createApp(
       res.status(503).json({
         errors: [
           {
-            message: 'Not ready: read models are catching up',
+            message: 'Not ready: read models are catching up, or the event store is unreachable',
             extensions: { code: 'SERVICE_UNAVAILABLE' },
           },
         ],

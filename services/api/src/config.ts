@@ -39,6 +39,16 @@ const Env = z.object({
    */
   PZP_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * EventStoreDB (production): `esdb://host:2113?tls=true` or `esdb+discover://cluster-dns:2113`.
+   * Unset: the embedded SQLite event store in the data dir.
+   */
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\/\S+$/, 'an esdb:// or esdb+discover:// connection string')
+    .optional(),
+  /** How long start-up keeps retrying (with backoff) an event store that does not answer. */
+  PZP_EVENTSTORE_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   /** Per-request time limit. */
   PZP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@pzp/event-store';
 import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
 import { AccessLogWriter } from './access/access-log.js';
 import { createApp } from './app.js';
@@ -10,6 +9,7 @@ import { createTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, ensureDevelopmentKeys } 
 import { createClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEMO_PATIENTS, seedDemoData } from './demo/demo-data.js';
+import { EventStoreUnreachableError, openEventStore } from './event-store.js';
 import { createLogger } from './logger.js';
 import { pseudonymizer, type Services } from './services.js';
 
@@ -50,7 +50,8 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL);
   mkdirSync(config.dataDir, { recursive: true });
   const clock = createClock(config.PZP_CLOCK_START);
-  const store = SqliteEventStore.open(join(config.dataDir, 'events.db'));
+  const eventStore = await openEventStore(config, logger);
+  const { store } = eventStore;
   const db = openReadModelDb(join(config.dataDir, 'read-models.db'));
   const projector = new Projector(store, db, { logger });
   const services: Services = {
@@ -73,7 +74,14 @@ async function main() {
     services,
     verifier: await verifierFor(config),
     requestTimeoutMs: config.PZP_REQUEST_TIMEOUT_MS,
-    isReady: () => ready && projector.status === 'live',
+    // Not ready while the store's subscription is down: reads would be stale, and their access
+    // records could not be made durable, so the load balancer should send them to another node.
+    isReady: () =>
+      ready && projector.status === 'live' && eventStore.subscriptionHealth()?.state !== 'reconnecting',
+    eventStoreHealth: () => ({
+      store: eventStore.describe,
+      subscription: eventStore.subscriptionHealth() ?? null,
+    }),
     introspection: config.PZP_MODE === 'development',
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -90,6 +98,7 @@ async function main() {
     {
       port,
       mode: config.PZP_MODE,
+      eventStore: eventStore.describe,
       position: projector.position?.toString() ?? null,
       catchUpMs: Math.round(performance.now() - started),
     },
@@ -129,7 +138,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  if (error instanceof ConfigError || error instanceof EventStoreUnreachableError)
+    process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -23,6 +23,13 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** How many events a subscription reads per page while catching up. */
   readonly pageSize?: number;
+  /**
+   * SQLite durability of a commit (default FULL: an acknowledged append survives power loss).
+   * Only bulk loaders that can start over from scratch may pass NORMAL (in WAL mode a power loss
+   * may then lose the last commits, never corrupt the file): the region seeder
+   * (scripts/seed-region.ts) does, and closing the store checkpoints the WAL into the file.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
 interface EventRow {
@@ -88,7 +95,7 @@ export class SqliteEventStore implements EventStore {
     private readonly options: SqliteEventStoreOptions,
   ) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
 
