@@ -8,12 +8,60 @@ import { ensureDevelopmentKeys, mintToken } from '@pzp/api/auth';
 import { personaActor } from '@pzp/api/personas';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface ApiProcess {
+  readonly child: ChildProcess;
+  /** Every line the process wrote to stdout and stderr, as it arrives. */
+  readonly logs: string[];
+  /** The port, once the server logged 'ready'; rejects if it exits or does not get there in 30 s. */
+  readonly port: Promise<number>;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Spawns the real API process without waiting for it: one node process with tsx as its loader
+ * (not the tsx CLI, which runs the server in a child process that a SIGKILL would orphan).
+ */
+export function spawnApi(env: Record<string, string>, dataDir: string): ApiProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PZP_MODE: 'development',
+      PORT: '0',
+      PZP_DATA_DIR: dataDir,
+      PZP_NODE_ID: 'e2e',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const port = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
+    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'ready' && entry.port) {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  port.catch(() => undefined); // a caller that only watches the logs or the exit need not await it
+  return { child, logs, port, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
 }
 
 /** The real API process on a free port with its own data directory, driven over real HTTP. */
@@ -30,38 +78,8 @@ export class TestServer {
     env: Record<string, string> = {},
     dataDir = mkdtempSync(join(tmpdir(), 'pzp-e2e-')),
   ): Promise<TestServer> {
-    const child = spawn(TSX, [join(ROOT, 'services/api/src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        PZP_MODE: 'development',
-        PORT: '0',
-        PZP_DATA_DIR: dataDir,
-        PZP_NODE_ID: 'e2e',
-        LOG_LEVEL: 'info',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const logs: string[] = [];
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
-      createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        logs.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'ready' && entry.port) {
-            clearTimeout(timer);
-            resolve(entry.port);
-          }
-        } catch {
-          // not JSON
-        }
-      });
-    });
-    return new TestServer(`http://127.0.0.1:${port}`, dataDir, child, logs);
+    const { child, logs, port } = spawnApi(env, dataDir);
+    return new TestServer(`http://127.0.0.1:${await port}`, dataDir, child, logs);
   }
 
   async token(persona: string, clientSystem = 'e2e-client'): Promise<string> {
@@ -92,9 +110,22 @@ export class TestServer {
     return { status: response.status, ...body };
   }
 
+  /** The API process's pid (e.g. to read its memory use). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Kills the process without letting it shut down (a crash); the data directory stays. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** Stops the process; the data directory stays unless `removeData`. */
   async stop({ removeData = true } = {}): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.kill('SIGTERM');
       await exited;

@@ -92,6 +92,10 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
   const started = performance.now();
+  logger.info(
+    { eventStore: eventStore.describe, from: projector.position?.toString() ?? null },
+    'catching up',
+  );
   await projector.start();
   ready = true;
   logger.info(

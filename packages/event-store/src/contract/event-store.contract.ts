@@ -960,3 +960,5 @@ async function conflictOf(append: Promise<unknown>): Promise<WrongExpectedVersio
   expect((error as Error).name).toBe('WrongExpectedVersionError');
   return error as WrongExpectedVersionError;
 }
+
+export { subscriptionReader, withTimeout, type SubscriptionReader } from './subscription-reader.js';

@@ -78,6 +78,9 @@ export class EsdbEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
+    // The client serialises inside its batcher, where a failure (e.g. a bigint in the data) becomes
+    // an unhandled rejection and the append never settles: refuse such events before any I/O.
+    for (const e of events) JSON.stringify([e.data, e.metadata]);
     try {
       const result = await this.client.appendToStream(
         streamName,
@@ -185,7 +188,8 @@ export class EsdbEventStore implements EventStore {
   /**
    * One page of `$all` strictly after (forwards) or before (backwards) `from`: its registry events,
    * and the position of the last event read (system or not), or undefined at the end of the log.
-   * EventStoreDB reads `$all` inclusively from a position, so the event at `from` is dropped here.
+   * EventStoreDB reads `$all` forwards inclusively from a position (backwards: strictly before),
+   * so the event at `from` is dropped here.
    */
   private async readAllPage(
     from: bigint | undefined,

@@ -1,12 +1,13 @@
 import type { Position } from '@eventstore/db-client';
 
 /**
- * EventStoreDB places an event in `$all` by two 64-bit log positions: commit (where its write's
- * transaction begins) and prepare (where the event itself lies). The events of one multi-event
- * append share the commit position, so neither number alone orders or resumes `$all`; the port
- * wants one strictly increasing bigint, so both are packed into one 128-bit value, ordered like
- * EventStoreDB orders them (commit first, then prepare). Bigints have no width limit in
- * JavaScript, and every boundary carries positions as decimal strings.
+ * EventStoreDB places an event in `$all` by two 64-bit log positions, commit and prepare, and
+ * resumes `$all` from the pair. Since v20 every event is its own record (commit == prepare), but
+ * events written in an explicit transaction (TCP clients, older data carried over) share the
+ * commit position of the transaction's commit record, with their own prepare positions below it.
+ * The port wants one strictly increasing bigint that can be resumed from, so both are packed into
+ * one 128-bit value, ordered as EventStoreDB orders them (commit, then prepare). Bigints have no
+ * width limit in JavaScript, and every boundary carries positions as decimal strings.
  */
 const SHIFT = 64n;
 const MASK = (1n << SHIFT) - 1n;

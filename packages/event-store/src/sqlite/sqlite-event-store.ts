@@ -24,12 +24,13 @@ export interface SqliteEventStoreOptions {
   /** How many events a subscription reads per page while catching up. */
   readonly pageSize?: number;
   /**
-   * SQLite durability of a commit (default FULL: an acknowledged append survives power loss).
-   * Only bulk loaders that can start over from scratch may pass NORMAL (in WAL mode a power loss
-   * may then lose the last commits, never corrupt the file): the region seeder
-   * (scripts/seed-region.ts) does, and closing the store checkpoints the WAL into the file.
+   * SQLite durability of a commit. Default FULL: an acknowledged append survives power loss.
+   * Only a bulk loader that starts over from scratch after a crash may relax it (NORMAL: a power
+   * loss may lose the last commits; OFF: no fsync at all, a power loss may corrupt the file): the
+   * region seeder (scripts/seed-region.ts) does, and makes the file durable once at the end
+   * (closing the store checkpoints the WAL into it, then the seeder fsyncs it).
    */
-  readonly synchronous?: 'FULL' | 'NORMAL';
+  readonly synchronous?: 'FULL' | 'NORMAL' | 'OFF';
 }
 
 interface EventRow {
@@ -95,7 +96,9 @@ export class SqliteEventStore implements EventStore {
     private readonly options: SqliteEventStoreOptions,
   ) {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    db.pragma(
+      `synchronous = ${options.synchronous === 'NORMAL' || options.synchronous === 'OFF' ? options.synchronous : 'FULL'}`,
+    );
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
 

@@ -61,7 +61,11 @@ export const Query: QueryResolvers = {
     await access.log(access.plan?.version);
     const { accessLog, projector, queries } = ctx.services;
     if (accessLog.lastPosition !== undefined) await projector.waitFor(accessLog.lastPosition);
-    const page = queries.accessLog(access.pseudonym, cursor === undefined ? undefined : BigInt(cursor), limit);
+    const page = queries.accessLog(
+      access.pseudonym,
+      cursor === undefined ? undefined : BigInt(cursor),
+      limit,
+    );
     const edges = page.items.map((row) => ({
       cursor: encodeCursor(row.position.toString()),
       node: row.record,
