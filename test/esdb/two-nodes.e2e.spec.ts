@@ -190,7 +190,11 @@ describe('start-up while the event store is down', () => {
     await standin.stop();
     try {
       const node = spawnApi({ ...nodeEnv('node-d'), PZP_EVENTSTORE_STARTUP_TIMEOUT_MS: '3000' }, newDir());
-      const code = await node.exited;
+      const code = await Promise.race([
+        node.exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000)),
+      ]);
+      if (code === 'still running') node.child.kill('SIGKILL');
       expect(code).toBe(1);
       const retries = node.logs
         .filter((l) => l.startsWith('{'))
@@ -209,27 +213,31 @@ describe('start-up while the event store is down', () => {
   it('comes up by itself once the event store answers', async () => {
     await standin.stop();
     const node = spawnApi(nodeEnv('node-e'), newDir());
-    const retrying = () => node.logs.some((l) => l.includes('event store unreachable; retrying'));
-    for (let waited = 0; !retrying() && waited < 15_000; waited += 50)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(retrying()).toBe(true);
-    await standin.start();
-    const port = await node.port;
-    // Ready once caught up; the subscription turns live when the store confirms it.
-    let body: { status?: string; eventStore?: { subscription?: { state?: string } } } = {};
-    for (let waited = 0; waited < 5_000; waited += 50) {
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-      body = (await ready.json()) as typeof body;
-      expect(ready.status, JSON.stringify(body)).toBe(200);
-      if (body.eventStore?.subscription?.state === 'live') break;
-      await new Promise((r) => setTimeout(r, 50));
+    try {
+      const retrying = () => node.logs.some((l) => l.includes('event store unreachable; retrying'));
+      for (let waited = 0; !retrying() && waited < 15_000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(retrying()).toBe(true);
+      await standin.start();
+      const port = await node.port;
+      // Ready once caught up; the subscription turns live when the store confirms it.
+      let body: { status?: string; eventStore?: { subscription?: { state?: string } } } = {};
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        body = (await ready.json()) as typeof body;
+        expect(ready.status, JSON.stringify(body)).toBe(200);
+        if (body.eventStore?.subscription?.state === 'live') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(body).toMatchObject({
+        status: 'ready',
+        eventStore: { store: `127.0.0.1:${standin.port}`, subscription: { state: 'live' } },
+      });
+    } finally {
+      node.child.kill('SIGTERM');
+      await node.exited;
+      await standin.start();
     }
-    expect(body).toMatchObject({
-      status: 'ready',
-      eventStore: { store: `127.0.0.1:${standin.port}`, subscription: { state: 'live' } },
-    });
-    node.child.kill('SIGTERM');
-    await node.exited;
   }, 30_000);
 });
 
