@@ -155,7 +155,8 @@ describe('a node killed during catch-up', () => {
 
     const dataDir = newDir();
     const file = join(dataDir, 'read-models.db');
-    const first = spawnApi(nodeEnv('node-c'), dataDir);
+    // Small catch-up batches: many commits, so the kill lands between two of them.
+    const first = spawnApi({ ...nodeEnv('node-c'), PZP_CATCH_UP_BATCH_SIZE: '200' }, dataDir);
     let checkpoint: bigint | undefined;
     try {
       // Kill it as soon as it has committed part of the log, but not all of it.

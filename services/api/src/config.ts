@@ -49,6 +49,12 @@ const Env = z.object({
     .optional(),
   /** How long start-up keeps retrying (with backoff) an event store that does not answer. */
   PZP_EVENTSTORE_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Events per read-model transaction while catching up. Larger is faster (one commit, and one
+   * write of each patient's latest rows, per batch); smaller bounds memory and loses less work to
+   * a crash. Unset: the projector's default.
+   */
+  PZP_CATCH_UP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Per-request time limit. */
   PZP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });

@@ -53,7 +53,10 @@ async function main() {
   const eventStore = await openEventStore(config, logger);
   const { store } = eventStore;
   const db = openReadModelDb(join(config.dataDir, 'read-models.db'));
-  const projector = new Projector(store, db, { logger });
+  const projector = new Projector(store, db, {
+    logger,
+    ...(config.PZP_CATCH_UP_BATCH_SIZE ? { batchSize: config.PZP_CATCH_UP_BATCH_SIZE } : {}),
+  });
   const services: Services = {
     store,
     queries: createQueries(db),
