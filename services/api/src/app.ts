@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
@@ -8,7 +9,8 @@ import { AuthenticationError } from './auth/index.js';
 import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { costLimit, depthLimit } from './graphql/limits.js';
-import { createLoaders } from './graphql/loaders.js';
+import { createLoaders, type Loaders } from './graphql/loaders.js';
+import { executableSchema, jitGateway } from './graphql/executor.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import type { Services } from './services.js';
 
@@ -35,18 +37,22 @@ export async function createApp(
 ): Promise<{ app: Express; apollo: ApolloServer<RequestContext> }> {
   const { services, verifier } = options;
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs,
-    resolvers: resolvers as never,
+    // The schema from the SDL and resolvers, executed by compiled queries (see executor.ts).
+    gateway: jitGateway(executableSchema(typeDefs, resolvers as never)),
     formatError: formatError(services.logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
     validationRules: [depthLimit(MAX_DEPTH)],
-    plugins: [costLimit(MAX_COST)],
+    // The default cache-control plugin wraps every field resolver to collect cache hints that this
+    // API never gives; patient data is never cacheable, so `no-store` is set below instead.
+    plugins: [costLimit(MAX_COST), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: responses are never cached (no-store), so hashing every body would be wasted work.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -61,6 +67,7 @@ export async function createApp(
   });
 
   app.use('/graphql', (req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
     res.setTimeout(options.requestTimeoutMs, () => {
       if (!res.headersSent)
         res.status(503).json({ errors: [{ message: 'Request timed out', extensions: { code: 'TIMEOUT' } }] });
@@ -94,8 +101,19 @@ export async function createApp(
           }
           throw e;
         }
-        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? randomUUID();
-        return { principal, requestId, loaders: createLoaders(services.queries), services };
+        // The caller's request id goes into the access record: a blank one would not be a valid id.
+        const header = req.headers['x-request-id'];
+        const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
+        let loaders: Loaders | undefined;
+        return {
+          principal,
+          requestId,
+          services,
+          // Made on first use: requests that read no plan (e.g. `me`) never build one.
+          get loaders() {
+            return (loaders ??= createLoaders(services.queries));
+          },
+        };
       },
     }),
   );

@@ -3,17 +3,26 @@ import {
   ACCESS_LOG_EVENT_TYPE,
   AccessRecorded,
   accessLogStreamName,
-  amsterdamDate,
   CURRENT_SCHEMA_VERSION,
   type AccessRecord,
 } from '@pzp/domain';
 import type { EventStore } from '@pzp/event-store';
 import type { Clock } from '../clock.js';
+import { amsterdamDateAt } from '../graphql/amsterdam.js';
 
 export type NewAccessRecord = Omit<AccessRecord, 'accessId' | 'at'>;
 
+const RecordSchema = AccessRecorded.shape.data;
+/** What the caller passes per read (request id, break-glass reason, ...): checked on every record. */
+const PerRead = RecordSchema.omit({ accessId: true, at: true, user: true, clientSystem: true });
+/** Who reads, from the verified token: checked once per principal (see `reader`). */
+const Reader = RecordSchema.pick({ user: true, clientSystem: true });
+type Reader = ReturnType<typeof Reader.parse>;
+
 interface Pending {
   readonly record: AccessRecord;
+  /** The record's calendar date in Amsterdam: names the day's stream. */
+  readonly day: string;
   readonly resolve: (position: bigint) => void;
   readonly reject: (error: Error) => void;
 }
@@ -29,6 +38,8 @@ export class AccessLogWriter {
   private scheduled = false;
   private flushing: Promise<void> | undefined;
   private last: bigint | undefined;
+  /** Readers already checked, by their (frozen) actor object: the verifier's cached principals. */
+  private readonly readers = new WeakMap<object, { clientSystem: string; reader: Reader }>();
 
   constructor(
     private readonly store: EventStore,
@@ -42,20 +53,43 @@ export class AccessLogWriter {
     return this.last;
   }
 
+  /**
+   * Queues one access record; resolves with its position once it is durable. Every record written
+   * conforms to the event's schema: what the caller passes is checked here (a bad value throws
+   * and nothing is queued), the id and instant are made here.
+   */
   record(entry: NewAccessRecord): Promise<bigint> {
-    const record = AccessRecorded.shape.data.parse({
-      ...entry,
+    const now = this.clock();
+    const { user, clientSystem, ...perRead } = entry;
+    const record: AccessRecord = {
       accessId: randomUUID(),
-      at: this.clock().toISOString(),
-    });
+      at: now.toISOString(),
+      ...PerRead.parse(perRead),
+      ...this.reader(user, clientSystem),
+    };
+    const day = amsterdamDateAt(now);
     return new Promise<bigint>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ record, day, resolve, reject });
       if (!this.scheduled && !this.flushing) {
         this.scheduled = true;
         // Let the records of this turn of the event loop join the same append.
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /**
+   * The reader's part of a record, checked against the schema. The verifier hands out one deeply
+   * frozen principal per token, so a check of that object holds for every later read with it;
+   * anything else is checked every time.
+   */
+  private reader(user: AccessRecord['user'], clientSystem: string): Reader {
+    const frozen = Object.isFrozen(user) && Object.isFrozen(user.organization);
+    const known = frozen ? this.readers.get(user) : undefined;
+    if (known !== undefined && known.clientSystem === clientSystem) return known.reader;
+    const reader = Reader.parse({ user, clientSystem });
+    if (frozen) this.readers.set(user, { clientSystem, reader });
+    return reader;
   }
 
   /** Resolves when everything recorded so far is durable (or failed). */
@@ -70,9 +104,8 @@ export class AccessLogWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          const day = amsterdamDate(batch[0]!.record.at);
           const result = await this.store.appendToStream(
-            accessLogStreamName(this.nodeId, day),
+            accessLogStreamName(this.nodeId, batch[0]!.day),
             batch.map((p) => ({
               id: p.record.accessId,
               type: ACCESS_LOG_EVENT_TYPE,

@@ -1,8 +1,11 @@
-import type { AccessAction, AccessPurpose } from '@pzp/domain';
+import { AccessRecorded, type AccessAction, type AccessPurpose } from '@pzp/domain';
 import type { CurrentPlanRow } from '@pzp/projections';
-import { apiError } from '../graphql/errors.js';
+import { apiError, badInput } from '../graphql/errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import { decideAccess, factsFromView, type AccessDecision } from './policy.js';
+
+/** The longest break-the-glass reason an access record holds. */
+const MAX_REASON = AccessRecorded.shape.data.shape.breakGlassReason.unwrap().maxLength ?? 4000;
 
 export interface AccessRequest {
   readonly bsn: string;
@@ -30,6 +33,11 @@ export async function openRecord(ctx: RequestContext, request: AccessRequest): P
   const pseudonym = services.pseudonymOf(request.bsn);
   const plan = await ctx.loaders.plan.load(pseudonym);
   const breakGlassReason = request.breakGlassReason?.trim() || undefined;
+  // The reason goes into the access record, which holds at most MAX_REASON characters: refuse a
+  // longer one as bad input up front rather than fail while writing the record.
+  if (breakGlassReason !== undefined && breakGlassReason.length > MAX_REASON) {
+    throw badInput(`breakGlassReason is longer than ${MAX_REASON} characters`, ['breakGlassReason']);
+  }
   const decision = decideAccess(
     { actor: principal.actor, action: request.action, purpose: request.purpose, breakGlassReason },
     plan ? factsFromView(plan.view) : undefined,

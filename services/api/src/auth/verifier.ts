@@ -197,8 +197,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const verify = async (authorizationHeader: string | undefined): Promise<Principal> => {
     const token = bearerToken(authorizationHeader);
     const nowMs = now();
+    // Only tokens that passed every check below are cached: a hit needs no further check.
     const hit = cached(token, nowMs);
     if (hit !== undefined) return hit;
+    if (!COMPACT_JWS.test(token)) throw new AuthenticationError('MALFORMED_TOKEN');
 
     let alg: string | undefined;
     let kid: string | undefined;
@@ -248,9 +250,7 @@ function bearerToken(header: string | undefined): string {
   const match = BEARER.exec(header);
   if (!match) throw new AuthenticationError('NOT_BEARER');
   const token = match[1]!;
-  if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
-    throw new AuthenticationError('MALFORMED_TOKEN');
-  }
+  if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError('MALFORMED_TOKEN');
   return token;
 }
 

@@ -8,7 +8,10 @@ import type { CurrentPlanRow, Queries } from '@pzp/projections';
 export function createLoaders(queries: Queries) {
   return {
     plan: new DataLoader<string, CurrentPlanRow | undefined>((pseudonyms) =>
-      Promise.resolve(queries.currentPlans(pseudonyms)),
+      // One patient (the usual lookup): the plain keyed statement; more: one statement for all.
+      Promise.resolve(
+        pseudonyms.length === 1 ? [queries.currentPlan(pseudonyms[0]!)] : queries.currentPlans(pseudonyms),
+      ),
     ),
   };
 }

@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { Instant, isValidBsn, LocalDate, toAmsterdamIso } from '@pzp/domain';
+import { Instant, isValidBsn, LocalDate } from '@pzp/domain';
+import { amsterdamIso } from './amsterdam.js';
 
 const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
@@ -39,7 +40,7 @@ export const DateTimeScalar = stringScalar(
     Instant.safeParse(v).success
       ? undefined
       : 'DateTime must be ISO 8601 with an offset (Z or +hh:mm); without one it is ambiguous',
-  toAmsterdamIso,
+  amsterdamIso,
 );
 
 export const LocalDateScalar = stringScalar('LocalDate', 'A calendar date, YYYY-MM-DD.', (v) =>

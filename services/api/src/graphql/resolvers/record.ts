@@ -1,5 +1,4 @@
 import {
-  amsterdamDate,
   CONTACT_ROLES,
   MEDICAL_POLICY_GOALS,
   PLACES_OF_DEATH,
@@ -10,6 +9,7 @@ import type { ChangeEntry } from '@pzp/domain';
 import type { HistoryRow } from '@pzp/projections';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import type { ChangeModel, RecordModel } from '../models.js';
+import { amsterdamDateAt } from '../amsterdam.js';
 
 /** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
 export function toRecord(
@@ -20,7 +20,7 @@ export function toRecord(
   accessFlagged: boolean,
 ): RecordModel {
   return {
-    ...withTimeWarnings(view, amsterdamDate(asOf)),
+    ...withTimeWarnings(view, amsterdamDateAt(asOf)),
     pseudonym,
     version,
     asOf: asOf.toISOString(),
