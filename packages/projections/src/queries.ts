@@ -61,6 +61,17 @@ const toRole = (r: RawRole): RoleRow => ({
 });
 
 /** Read side of the read models: prepared once, each query one statement. */
+/** Parsed views kept per node: the patients looked up again and again (a night's HAP work). */
+const VIEW_CACHE_SIZE = 2_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export function createQueries(db: ReadModelDb) {
   const planStmt = db.prepare<[string], { pseudonym: string; version: number; view: string }>(
     'SELECT pseudonym, version, view FROM current_plans WHERE pseudonym = ?',
@@ -92,22 +103,59 @@ export function createQueries(db: ReadModelDb) {
   );
   const countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM current_plans');
 
-  const toPlan = (r: { pseudonym: string; version: number; view: string }): CurrentPlanRow => ({
-    pseudonym: r.pseudonym,
-    version: r.version,
-    view: JSON.parse(r.view) as PlanView,
-  });
+  const versionStmt = db.prepare<[string], { version: number }>(
+    'SELECT version FROM current_plans WHERE pseudonym = ?',
+  );
+  const versionsStmt = db.prepare<[string], { pseudonym: string; version: number }>(
+    'SELECT pseudonym, version FROM current_plans WHERE pseudonym IN (SELECT value FROM json_each(?))',
+  );
+  // Parsing a stored view is most of a lookup's cost. A view is a pure function of the stream up
+  // to its version, so a parsed view stays right for as long as the row's version is the same:
+  // every lookup still reads the current version, and only the parse is skipped. Frozen, because
+  // the same object serves many requests; bounded, least recently used out.
+  const views = new Map<string, CurrentPlanRow>();
+  const remember = (plan: CurrentPlanRow): CurrentPlanRow => {
+    views.delete(plan.pseudonym);
+    views.set(plan.pseudonym, plan);
+    if (views.size > VIEW_CACHE_SIZE) views.delete(views.keys().next().value!);
+    return plan;
+  };
+  const toPlan = (r: { pseudonym: string; version: number; view: string }): CurrentPlanRow =>
+    remember(
+      Object.freeze({
+        pseudonym: r.pseudonym,
+        version: r.version,
+        view: deepFreeze(JSON.parse(r.view) as PlanView),
+      }),
+    );
+  const cached = (pseudonym: string, version: number): CurrentPlanRow | undefined => {
+    const hit = views.get(pseudonym);
+    return hit?.version === version ? remember(hit) : undefined;
+  };
 
   return {
     currentPlan(pseudonym: string): CurrentPlanRow | undefined {
+      const current = versionStmt.get(pseudonym);
+      if (!current) return undefined;
+      const hit = cached(pseudonym, current.version);
+      if (hit) return hit;
       const row = planStmt.get(pseudonym);
       return row && toPlan(row);
     },
 
     /** For DataLoader: one statement for many patients, results in the order asked. */
     currentPlans(pseudonyms: readonly string[]): (CurrentPlanRow | undefined)[] {
-      const rows = new Map(plansStmt.all(JSON.stringify(pseudonyms)).map((r) => [r.pseudonym, toPlan(r)]));
-      return pseudonyms.map((p) => rows.get(p));
+      const found = new Map<string, CurrentPlanRow>();
+      const missing: string[] = [];
+      for (const { pseudonym, version } of versionsStmt.all(JSON.stringify(pseudonyms))) {
+        const hit = cached(pseudonym, version);
+        if (hit) found.set(pseudonym, hit);
+        else missing.push(pseudonym);
+      }
+      if (missing.length > 0) {
+        for (const r of plansStmt.all(JSON.stringify(missing))) found.set(r.pseudonym, toPlan(r));
+      }
+      return pseudonyms.map((p) => found.get(p));
     },
 
     /** Oldest first; `afterRevision` is the cursor (-1 for the start). */
