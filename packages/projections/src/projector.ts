@@ -1,21 +1,19 @@
 import {
   ACCESS_LOG_EVENT_TYPE,
   ACCESS_LOG_STREAM_PREFIX,
-  parseAccessRecord,
-  type AccessRecord,
   describeChange,
   evolve,
   fold,
   initialState,
+  parseAccessRecord,
   parseEvent,
   pseudonymOfStream,
-  type ChangeEntry,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
-import type { EventStore, RecordedEvent, Subscription } from '@pzp/event-store';
-import { resetReadModels, type ReadModelDb } from './read-model-db.js';
-import { createWriters, type Writers } from './writers.js';
+import type { EventStore, RecordedEvent, StreamEvent, Subscription } from '@pzp/event-store';
+import { beginBulkLoad, endBulkLoad, resetReadModels, type ReadModelDb } from './read-model-db.js';
+import { createWriters, type LatestChange, type Writers } from './writers.js';
 
 export type ProjectorStatus = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
@@ -27,8 +25,13 @@ export interface ProjectorLogger {
 export interface ProjectorOptions {
   /** Checkpoint name; one projector per read-model database. */
   readonly name?: string;
-  /** Events applied per transaction at most. */
+  /**
+   * Events read and applied per transaction while catching up (start, rebuild). Large batches
+   * make a rebuild fast: one commit, and one write of each patient's latest rows, per batch.
+   */
   readonly batchSize?: number;
+  /** Events applied per transaction at most while following live appends (a burst). */
+  readonly liveBatchSize?: number;
   /** Patients whose folded state is kept in memory (least recently used are dropped). */
   readonly cacheSize?: number;
   readonly logger?: ProjectorLogger;
@@ -36,6 +39,21 @@ export interface ProjectorOptions {
 
 const silent: ProjectorLogger = { info: () => {}, error: () => {} };
 const IDLE = Symbol('idle');
+/** Streams read at once when the cache lacks the states a batch starts from. */
+const STREAM_READS_IN_FLIGHT = 8;
+
+const isAccessRecord = (e: StreamEvent): boolean =>
+  e.type === ACCESS_LOG_EVENT_TYPE && e.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX);
+
+/** A patient touched by the batch being applied. */
+interface PatientChange extends LatestChange {
+  changedAt: string;
+  position: bigint;
+  /** The state folded up to the last event of the batch so far. */
+  state: PlanState;
+  /** The state the read models hold for this patient (before the batch). */
+  readonly committed: PlanState;
+}
 
 /**
  * Feeds the read models from the event store. Every batch of events is applied in one SQLite
@@ -46,6 +64,7 @@ const IDLE = Symbol('idle');
 export class Projector {
   private readonly name: string;
   private readonly batchSize: number;
+  private readonly liveBatchSize: number;
   private readonly cacheSize: number;
   private readonly logger: ProjectorLogger;
   private readonly writers: Writers;
@@ -56,6 +75,7 @@ export class Projector {
   private checkpoint: bigint | undefined;
   private _status: ProjectorStatus = 'idle';
   private _error: Error | undefined;
+  private _streamReads = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -63,7 +83,8 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.name = options.name ?? 'pzp-read-models';
-    this.batchSize = options.batchSize ?? 1000;
+    this.batchSize = options.batchSize ?? 10_000;
+    this.liveBatchSize = options.liveBatchSize ?? 500;
     this.cacheSize = options.cacheSize ?? 20_000;
     this.logger = options.logger ?? silent;
     this.writers = createWriters(db);
@@ -78,20 +99,44 @@ export class Projector {
     return this._error;
   }
 
+  /** How often a patient's state was not in the cache and was folded again from the store. */
+  get streamReads(): number {
+    return this._streamReads;
+  }
+
   /** Global position of the last event included in the read models. */
   get position(): bigint | undefined {
     return this.checkpoint;
   }
 
-  /** Applies everything stored after the checkpoint; returns the number of events read. */
+  /**
+   * Applies everything stored after the checkpoint; returns the number of events read. From empty
+   * read models (a rebuild, a new node) this is a bulk load: see beginBulkLoad.
+   */
   async catchUp(): Promise<number> {
     this._status = 'catching-up';
+    const bulk = this.checkpoint === undefined;
+    if (bulk) {
+      beginBulkLoad(this.db);
+      this.writers.bulkLoad = true;
+    }
     let total = 0;
-    for (;;) {
-      const page = await this.store.readAll({ fromPosition: this.checkpoint, maxCount: this.batchSize });
-      if (page.length === 0) return total;
-      await this.apply(page);
-      total += page.length;
+    try {
+      for (;;) {
+        const page = await this.store.readAll({ fromPosition: this.checkpoint, maxCount: this.batchSize });
+        if (page.length === 0) return total;
+        await this.apply(page);
+        total += page.length;
+        if (process.env.PZP_DEBUG_MEM && (total / this.batchSize) % 5 === 0) {
+          const m = process.memoryUsage();
+          console.log(total, Object.entries(m).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(' '));
+        }
+      }
+    } finally {
+      if (bulk) {
+        this.writers.bulkLoad = false;
+        endBulkLoad(this.db);
+      }
     }
   }
 
@@ -161,7 +206,7 @@ export class Projector {
       const batch: RecordedEvent[] = [first.value];
       pending = iterator.next();
       // Take whatever else is already there, so a burst is applied in one transaction.
-      while (batch.length < this.batchSize) {
+      while (batch.length < this.liveBatchSize) {
         const next = await Promise.race([
           pending,
           new Promise<typeof IDLE>((r) => setImmediate(() => r(IDLE))),
@@ -189,66 +234,63 @@ export class Projector {
     this.waiters = [];
   }
 
-  /** Applies events in order; events at or before the checkpoint (redelivery) are ignored. */
+  /**
+   * Applies events in order; events at or before the checkpoint (redelivery) are ignored. The
+   * states the batch starts from are loaded first (the only step that may need the store); then
+   * every event is folded and written, and the checkpoint with them, in one synchronous SQLite
+   * transaction: if anything throws, nothing of the batch is committed and the cache is untouched.
+   */
   private async apply(events: readonly RecordedEvent[]) {
-    const fresh = events.filter((e) => this.checkpoint === undefined || e.position > this.checkpoint);
+    const checkpoint = this.checkpoint;
+    const fresh = checkpoint === undefined ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return;
-
-    // Fold in memory first (loading states may need the store), then write everything at once.
-    const states = new Map<string, PlanState>();
-    const history: { pseudonym: string; revision: bigint; position: bigint; entry: ChangeEntry }[] = [];
-    const touched = new Map<
-      string,
-      { streamName: string; firstChangedAt: string; changedAt: string; position: bigint }
-    >();
-    const accessRecords: { record: AccessRecord; position: bigint }[] = [];
-    for (const recorded of fresh) {
-      if (
-        recorded.type === ACCESS_LOG_EVENT_TYPE &&
-        recorded.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX)
-      ) {
-        accessRecords.push({ record: parseAccessRecord(recorded.data), position: recorded.position });
-        continue;
-      }
-      const pseudonym = pseudonymOfStream(recorded.streamName);
-      if (pseudonym === undefined) continue; // not a patient's plan
-      const before = states.get(recorded.streamName) ?? (await this.stateBefore(recorded));
-      if (BigInt(before.version) !== recorded.revision - 1n) {
-        throw new Error(
-          `Projection out of order at position ${recorded.position}: revision ${recorded.revision}`,
-        );
-      }
-      const event = parseEvent(recorded);
-      const after = evolve(before, event);
-      states.set(recorded.streamName, after);
-      history.push({
-        pseudonym,
-        revision: recorded.revision,
-        position: recorded.position,
-        entry: describeChange(before, event, after),
-      });
-      const changedAt = recorded.recordedAt.toISOString();
-      touched.set(pseudonym, {
-        streamName: recorded.streamName,
-        // The first change in this batch: when the plan is new, that is when it was first recorded.
-        firstChangedAt: touched.get(pseudonym)?.firstChangedAt ?? changedAt,
-        changedAt,
-        position: recorded.position,
-      });
-    }
+    const committed = await this.statesBefore(fresh);
     const last = fresh[fresh.length - 1]!.position;
 
+    const patients = new Map<string, PatientChange>();
     this.db.transaction(() => {
-      for (const h of history) this.writers.history(h.pseudonym, h.revision, h.position, h.entry);
-      for (const [pseudonym, t] of touched) {
-        this.writers.latest(pseudonym, t.streamName, states.get(t.streamName)!, t);
+      for (const recorded of fresh) {
+        if (isAccessRecord(recorded)) {
+          this.writers.accessRecord(parseAccessRecord(recorded.data), recorded.position);
+          continue;
+        }
+        const pseudonym = pseudonymOfStream(recorded.streamName);
+        if (pseudonym === undefined) continue; // not a patient's plan
+        const changedAt = recorded.recordedAt.toISOString();
+        let patient = patients.get(recorded.streamName);
+        if (patient === undefined) {
+          const before = committed.get(recorded.streamName)!;
+          patient = {
+            pseudonym,
+            streamName: recorded.streamName,
+            // The first change in this batch: when the plan is new, that is when it was first recorded.
+            firstChangedAt: changedAt,
+            changedAt,
+            position: recorded.position,
+            state: before,
+            committed: before,
+          };
+          patients.set(recorded.streamName, patient);
+        }
+        const before = patient.state;
+        if (before.version + 1 !== Number(recorded.revision)) {
+          throw new Error(
+            `Projection out of order at position ${recorded.position}: revision ${recorded.revision}`,
+          );
+        }
+        const event = parseEvent(recorded);
+        const after = evolve(before, event);
+        this.writers.history(pseudonym, recorded.revision, recorded.position, describeChange(before, event, after));
+        patient.state = after;
+        patient.changedAt = changedAt;
+        patient.position = recorded.position;
       }
-      for (const a of accessRecords) this.writers.accessRecord(a.record, a.position);
+      for (const p of patients.values()) this.writers.latest(p, p.state, p.committed);
       this.writers.checkpoint(this.name, last);
     })();
 
     // Only after the commit: the cache and the checkpoint in memory follow what is on disk.
-    for (const [streamName, state] of states) this.remember(streamName, state);
+    for (const [streamName, p] of patients) this.remember(streamName, p.state);
     this.checkpoint = last;
     this.waiters = this.waiters.filter((w) => {
       if (w.position > last) return true;
@@ -257,13 +299,35 @@ export class Projector {
     });
   }
 
-  /** The patient's state just before `recorded`: from the cache, or folded from the store. */
-  private async stateBefore(recorded: RecordedEvent): Promise<PlanState> {
-    if (recorded.revision === 0n) return initialState;
-    const cached = this.cache.get(recorded.streamName);
-    if (cached && BigInt(cached.version) === recorded.revision - 1n) return cached;
-    const earlier = await this.store.readStream(recorded.streamName, { maxCount: Number(recorded.revision) });
-    return fold(earlier.map((e): PzpEvent => parseEvent(e)));
+  /**
+   * For every patient stream in the batch, its state just before its first event in the batch:
+   * the initial state for a new stream, the cached state, or (rarely, when the cache dropped it)
+   * the stream's earlier events folded again, read a few streams at a time.
+   */
+  private async statesBefore(events: readonly RecordedEvent[]): Promise<Map<string, PlanState>> {
+    const states = new Map<string, PlanState>();
+    const misses: RecordedEvent[] = [];
+    for (const e of events) {
+      if (states.has(e.streamName) || isAccessRecord(e) || pseudonymOfStream(e.streamName) === undefined)
+        continue;
+      const cached = e.revision === 0n ? initialState : this.cache.get(e.streamName);
+      if (cached !== undefined && cached.version + 1 === Number(e.revision)) {
+        states.set(e.streamName, cached);
+      } else {
+        states.set(e.streamName, initialState); // placeholder, so the stream is read once
+        misses.push(e);
+      }
+    }
+    for (let i = 0; i < misses.length; i += STREAM_READS_IN_FLIGHT) {
+      await Promise.all(
+        misses.slice(i, i + STREAM_READS_IN_FLIGHT).map(async (e) => {
+          this._streamReads++;
+          const earlier = await this.store.readStream(e.streamName, { maxCount: Number(e.revision) });
+          states.set(e.streamName, fold(earlier.map((s): PzpEvent => parseEvent(s))));
+        }),
+      );
+    }
+    return states;
   }
 
   private remember(streamName: string, state: PlanState) {

@@ -1,118 +1,161 @@
-import { activeRoles, currentView, type AccessRecord, type ChangeEntry, type PlanState } from '@pzp/domain';
+import {
+  activeRoles,
+  currentView,
+  type AccessRecord,
+  type ChangeEntry,
+  type PlanState,
+  type RoleAssignmentItem,
+} from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
 
-/** Prepared statements for every read-model write, made once per database. */
+/** One patient's last change in a batch: what patient_index records besides the state. */
+export interface LatestChange {
+  readonly pseudonym: string;
+  readonly streamName: string;
+  /** When the first event of this batch was recorded: the plan's first recording when it is new. */
+  readonly firstChangedAt: string;
+  readonly changedAt: string;
+  readonly position: bigint;
+}
+
+/**
+ * Prepared statements for every read-model write, made once per database. Parameters are
+ * positional (cheaper to bind than named ones on the rebuild's hot path).
+ */
 export function createWriters(db: ReadModelDb) {
-  const insertHistory = db.prepare(`
+  type HistoryRow = [
+    string,
+    bigint,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | null,
+    string | null,
+    string,
+    string,
+  ];
+  const historyInsert = `
     INSERT INTO change_history (pseudonym, revision, change_id, type, recorded_at, recorded_by, summary, reason,
                                 conversation_id, changes, position)
-    VALUES (@pseudonym, @revision, @changeId, @type, @recordedAt, @recordedBy, @summary, @reason,
-            @conversationId, @changes, @position)
-    ON CONFLICT (pseudonym, revision) DO NOTHING`);
-  const upsertIndex = db.prepare(`
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  const insertHistory = db.prepare<HistoryRow>(
+    `${historyInsert} ON CONFLICT (pseudonym, revision) DO NOTHING`,
+  );
+  // During a bulk load the unique index is gone (see beginBulkLoad), and with it the conflict target.
+  const appendHistory = db.prepare<HistoryRow>(historyInsert);
+  let bulk = false;
+  const upsertIndex = db.prepare<[string, string, number, string, string, string]>(`
     INSERT INTO patient_index (pseudonym, stream_name, version, first_recorded_at, last_changed_at, last_position)
-    VALUES (@pseudonym, @streamName, @version, @firstChangedAt, @changedAt, @position)
+    VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (pseudonym) DO UPDATE SET version = excluded.version, last_changed_at = excluded.last_changed_at,
                                           last_position = excluded.last_position`);
-  const upsertPlan = db.prepare(`
-    INSERT INTO current_plans (pseudonym, version, view) VALUES (@pseudonym, @version, @view)
+  const upsertPlan = db.prepare<[string, number, string]>(`
+    INSERT INTO current_plans (pseudonym, version, view) VALUES (?, ?, ?)
     ON CONFLICT (pseudonym) DO UPDATE SET version = excluded.version, view = excluded.view`);
-  const deleteRoles = db.prepare('DELETE FROM roles WHERE pseudonym = ?');
-  const insertRole = db.prepare(`
+  const deleteRoles = db.prepare<[string]>('DELETE FROM roles WHERE pseudonym = ?');
+  const insertRole = db.prepare<
+    [string, string, string, string, string, string, string, string, string, string]
+  >(`
     INSERT INTO roles (pseudonym, assignment_id, role, practitioner_id, practitioner_name, profession,
                        organization_id, organization_name, organization_type, from_date)
-    VALUES (@pseudonym, @assignmentId, @role, @practitionerId, @practitionerName, @profession,
-            @organizationId, @organizationName, @organizationType, @from)`);
-  const deleteReviewDue = db.prepare('DELETE FROM review_due WHERE pseudonym = ?');
-  const insertReviewDue = db.prepare(`
-    INSERT INTO review_due (organization_id, pseudonym, review_due_on, roles)
-    VALUES (@organizationId, @pseudonym, @reviewDueOn, @roles)`);
-  const insertAccess = db.prepare(
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const deleteReviewDue = db.prepare<[string]>('DELETE FROM review_due WHERE pseudonym = ?');
+  const insertReviewDue = db.prepare<[string, string, string, string]>(`
+    INSERT INTO review_due (organization_id, pseudonym, review_due_on, roles) VALUES (?, ?, ?, ?)`);
+  const insertAccess = db.prepare<[string, string, string]>(
     'INSERT INTO access_log (pseudonym, position, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const writeCheckpoint = db.prepare(`
-    INSERT INTO checkpoints (name, position) VALUES (@name, @position)
+  const writeCheckpoint = db.prepare<[string, string]>(`
+    INSERT INTO checkpoints (name, position) VALUES (?, ?)
     ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
   const readCheckpoint = db.prepare<[string], { position: string | null }>(
     'SELECT position FROM checkpoints WHERE name = ?',
   );
 
   return {
+    /** While true, history rows are appended without the conflict check (the key index is dropped). */
+    set bulkLoad(on: boolean) {
+      bulk = on;
+    },
+
     accessRecord(record: AccessRecord, position: bigint) {
       insertAccess.run(record.pseudonym, positionKey(position), JSON.stringify(record));
     },
 
     history(pseudonym: string, revision: bigint, position: bigint, entry: ChangeEntry) {
-      insertHistory.run({
+      (bulk ? appendHistory : insertHistory).run(
         pseudonym,
         revision,
-        changeId: entry.changeId,
-        type: entry.type,
-        recordedAt: entry.recordedAt,
-        recordedBy: JSON.stringify(entry.recordedBy),
-        summary: entry.summary,
-        reason: entry.reason ?? null,
-        conversationId: entry.conversationId ?? null,
-        changes: JSON.stringify(entry.changes),
-        position: position.toString(),
-      });
+        entry.changeId,
+        entry.type,
+        entry.recordedAt,
+        JSON.stringify(entry.recordedBy),
+        entry.summary,
+        entry.reason ?? null,
+        entry.conversationId ?? null,
+        JSON.stringify(entry.changes),
+        position.toString(),
+      );
     },
 
-    /** The per-patient read models that hold only the latest state: written once per patient per batch. */
-    latest(
-      pseudonym: string,
-      streamName: string,
-      state: PlanState,
-      batch: { firstChangedAt: string; changedAt: string; position: bigint },
-    ) {
+    /**
+     * The per-patient read models that hold only the latest state, written once per patient per
+     * batch. `committed` is the state the read models hold for this patient now (initialState when
+     * they hold none). evolve() shares the parts of the plan an event did not touch, so when the
+     * plan's roles are the very object they were, the role rows (and, with the same review date,
+     * the review rows) are already right and are left alone. A state folded again from the store
+     * never shares objects with the new one, so it always rewrites: the check errs only towards
+     * writing.
+     */
+    latest(change: LatestChange, state: PlanState, committed: PlanState) {
+      const { pseudonym } = change;
       const { plan } = state;
-      upsertIndex.run({
+      upsertIndex.run(
         pseudonym,
-        streamName,
-        version: state.version,
-        firstChangedAt: batch.firstChangedAt,
-        changedAt: batch.changedAt,
-        position: batch.position.toString(),
-      });
-      upsertPlan.run({ pseudonym, version: state.version, view: JSON.stringify(currentView(plan)) });
+        change.streamName,
+        state.version,
+        change.firstChangedAt,
+        change.changedAt,
+        change.position.toString(),
+      );
+      upsertPlan.run(pseudonym, state.version, JSON.stringify(currentView(plan)));
 
-      deleteRoles.run(pseudonym);
+      const isNew = committed.version === -1; // no rows of this patient yet
+      const rolesSame = !isNew && plan.roles === committed.plan.roles;
+      if (rolesSame && plan.reviewDueOn === committed.plan.reviewDueOn) return;
+
       const roles = activeRoles(plan);
-      for (const r of roles) {
-        insertRole.run({
-          pseudonym,
-          assignmentId: r.assignmentId,
-          role: r.role,
-          practitionerId: r.practitioner.id,
-          practitionerName: r.practitioner.name,
-          profession: r.practitioner.profession,
-          organizationId: r.organization.id,
-          organizationName: r.organization.name,
-          organizationType: r.organization.type,
-          from: r.from,
-        });
-      }
-
-      // The review is due for every organisation that holds a role for this patient.
-      deleteReviewDue.run(pseudonym);
-      if (plan.reviewDueOn) {
-        const byOrganization = new Map<string, string[]>();
-        for (const r of roles)
-          byOrganization.set(r.organization.id, [...(byOrganization.get(r.organization.id) ?? []), r.role]);
-        for (const [organizationId, orgRoles] of byOrganization) {
-          insertReviewDue.run({
-            organizationId,
+      if (!rolesSame) {
+        if (!isNew) deleteRoles.run(pseudonym);
+        for (const r of roles) {
+          insertRole.run(
             pseudonym,
-            reviewDueOn: plan.reviewDueOn,
-            roles: JSON.stringify(orgRoles),
-          });
+            r.assignmentId,
+            r.role,
+            r.practitioner.id,
+            r.practitioner.name,
+            r.practitioner.profession,
+            r.organization.id,
+            r.organization.name,
+            r.organization.type,
+            r.from,
+          );
+        }
+      }
+      // The review is due for every organisation that holds a role for this patient.
+      if (!isNew) deleteReviewDue.run(pseudonym);
+      if (plan.reviewDueOn) {
+        for (const [organizationId, orgRoles] of rolesByOrganization(roles)) {
+          insertReviewDue.run(organizationId, pseudonym, plan.reviewDueOn, JSON.stringify(orgRoles));
         }
       }
     },
 
     checkpoint(name: string, position: bigint) {
-      writeCheckpoint.run({ name, position: position.toString() });
+      writeCheckpoint.run(name, position.toString());
     },
 
     readCheckpoint(name: string): bigint | undefined {
@@ -120,6 +163,16 @@ export function createWriters(db: ReadModelDb) {
       return row?.position == null ? undefined : BigInt(row.position);
     },
   };
+}
+
+function rolesByOrganization(roles: readonly RoleAssignmentItem[]): Map<string, string[]> {
+  const byOrganization = new Map<string, string[]>();
+  for (const r of roles) {
+    const list = byOrganization.get(r.organization.id);
+    if (list) list.push(r.role);
+    else byOrganization.set(r.organization.id, [r.role]);
+  }
+  return byOrganization;
 }
 
 export type Writers = ReturnType<typeof createWriters>;
