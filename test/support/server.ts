@@ -79,7 +79,12 @@ export class TestServer {
     dataDir = mkdtempSync(join(tmpdir(), 'pzp-e2e-')),
   ): Promise<TestServer> {
     const { child, logs, port } = spawnApi(env, dataDir);
-    return new TestServer(`http://127.0.0.1:${await port}`, dataDir, child, logs);
+    try {
+      return new TestServer(`http://127.0.0.1:${await port}`, dataDir, child, logs);
+    } catch (error) {
+      child.kill('SIGKILL'); // never leave a server that missed its start behind
+      throw error;
+    }
   }
 
   async token(persona: string, clientSystem = 'e2e-client'): Promise<string> {
