@@ -231,13 +231,16 @@ const liveHeap = process.memoryUsage().heapUsed;
 const peakRss = process.resourceUsage().maxRSS * 1024;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
-// As-of for the patients with the longest histories: now, and halfway through their history.
+// As-of for the patients with the longest histories (from the rebuilt index): now, and halfway.
 const asOfTimes: number[] = [];
-let longest = 0;
-for (let n = 0; n < longPatients; n++) {
-  const stream = streamOf(syntheticBsn(LONG_BASE + n));
+const longestStreams = db
+  .prepare<[], { stream_name: string; version: number }>(
+    'SELECT stream_name, version FROM patient_index ORDER BY version DESC LIMIT 5',
+  )
+  .all();
+const longest = (longestStreams[0]?.version ?? -1) + 1;
+for (const { stream_name: stream } of longestStreams) {
   const events = await store.readStream(stream);
-  longest = Math.max(longest, events.length);
   const middle = new Date(
     String((events[events.length >> 1]!.metadata as { recordedAt: string }).recordedAt),
   );
@@ -253,7 +256,8 @@ asOfTimes.sort((a, b) => a - b);
 const pct = (p: number) =>
   asOfTimes[Math.min(asOfTimes.length - 1, Math.floor(asOfTimes.length * p))]?.toFixed(1);
 
-console.log(`Embedded SQLite event store, Node ${process.version}, ${patients + longPatients} patients`);
+const patientCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM patient_index').get()!.n;
+console.log(`Embedded SQLite event store, Node ${process.version}, ${patientCount} patients`);
 console.table({
   'projection rebuild': {
     events: replayed,
@@ -268,7 +272,7 @@ console.log(`streams folded again after a cache miss: ${projector.streamReads}`)
 console.log(
   `peak RSS ${mb(peakRss)} (RSS before the rebuild ${mb(rssBefore)}${gc ? `, live heap after it ${mb(liveHeap)}` : ''})`,
 );
-if (longPatients > 0)
+if (longest > 0)
   console.log(
     `planAsOf, patient with ${longest} events: p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms`,
   );

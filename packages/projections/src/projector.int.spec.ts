@@ -162,7 +162,12 @@ function yearOfPlan(bsn: string, n: number): PzpEvent[][] {
       actors.gp,
       '2026-06-01T09:00:00+02:00',
     ),
-    recorder.run('ConfirmPlanReviewed', { reviewedOn: '2026-06-02' }, actors.gpColleague, '2026-06-02T09:00:00+02:00'),
+    recorder.run(
+      'ConfirmPlanReviewed',
+      { reviewedOn: '2026-06-02' },
+      actors.gpColleague,
+      '2026-06-02T09:00:00+02:00',
+    ),
   );
   return appends;
 }
@@ -393,10 +398,14 @@ describe('Projector', () => {
     await appendRegion(store, 3);
     const db = openDb('indexes.db');
     const indexes = () =>
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .all();
     const before = indexes();
     expect(before.length).toBeGreaterThan(0);
-    db.exec(`CREATE TRIGGER crash BEFORE INSERT ON current_plans BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.exec(
+      `CREATE TRIGGER crash BEFORE INSERT ON current_plans BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
+    );
     await expect(new Projector(store, db).rebuild()).rejects.toThrow(/disk on fire/);
     expect(indexes()).toEqual(before);
   });

@@ -127,10 +127,6 @@ export class Projector {
         if (page.length === 0) return total;
         await this.apply(page);
         total += page.length;
-        if (process.env.PZP_DEBUG_MEM && (total / this.batchSize) % 5 === 0) {
-          const m = process.memoryUsage();
-          console.log(total, Object.entries(m).map(([k, v]) => `${k} ${Math.round(v / 1048576)}`).join(' '));
-        }
       }
     } finally {
       if (bulk) {
@@ -280,7 +276,12 @@ export class Projector {
         }
         const event = parseEvent(recorded);
         const after = evolve(before, event);
-        this.writers.history(pseudonym, recorded.revision, recorded.position, describeChange(before, event, after));
+        this.writers.history(
+          pseudonym,
+          recorded.revision,
+          recorded.position,
+          describeChange(before, event, after),
+        );
         patient.state = after;
         patient.changedAt = changedAt;
         patient.position = recorded.position;
