@@ -83,9 +83,9 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.name = options.name ?? 'pzp-read-models';
-    this.batchSize = options.batchSize ?? 10_000;
+    this.batchSize = options.batchSize ?? 5_000;
     this.liveBatchSize = options.liveBatchSize ?? 500;
-    this.cacheSize = options.cacheSize ?? 20_000;
+    this.cacheSize = options.cacheSize ?? 5_000;
     this.logger = options.logger ?? silent;
     this.writers = createWriters(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);

@@ -137,7 +137,11 @@ const BULK_CACHE_KIB = 16_384;
  * the run-to-run noise. Each would also need a crashed load to be discarded and started over.
  */
 export function beginBulkLoad(db: ReadModelDb) {
-  db.exec(Object.keys(BULK_DROPPED_INDEXES).map((name) => `DROP INDEX IF EXISTS ${name};`).join('\n'));
+  db.exec(
+    Object.keys(BULK_DROPPED_INDEXES)
+      .map((name) => `DROP INDEX IF EXISTS ${name};`)
+      .join('\n'),
+  );
   db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
 }
 
