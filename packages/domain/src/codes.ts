@@ -59,6 +59,11 @@ export const ADVANCE_DIRECTIVE_TYPE_CODES = Object.keys(ADVANCE_DIRECTIVE_TYPES)
   ...AdvanceDirectiveType[],
 ];
 
+/** Written directives that refuse treatments (behandelverbod, also with power of attorney). */
+export const REFUSAL_DIRECTIVE_TYPES: readonly AdvanceDirectiveType[] = ['VERB', 'VERBVL'];
+/** Written euthanasia requests (general, and for dementia). */
+export const EUTHANASIA_DIRECTIVE_TYPES: readonly AdvanceDirectiveType[] = ['EU', 'EUD'];
+
 /** Medical policy goal (SNOMED CT). */
 export const MEDICAL_POLICY_GOALS = {
   '385987000': 'Curatief / levensverlengend',

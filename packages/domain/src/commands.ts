@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ADVANCE_DIRECTIVE_TYPE_CODES,
+  REFUSAL_DIRECTIVE_TYPES,
   CARE_ROLE_CODES,
   CONSENT_DECISIONS,
   CONSENT_ORGANIZATION_TYPES,
@@ -15,6 +16,7 @@ import {
   Actor,
   ContactPerson,
   DecisionInput,
+  GpPractice,
   Id,
   Name,
   Organization,
@@ -55,6 +57,27 @@ const DirectiveFields = {
 /** A directive agreed in a conversation: its parties and date are the conversation's. */
 export const ConversationDirective = z.object(DirectiveFields).superRefine(requireSpecificationForAnders);
 
+/** A written directive; a treatment refusal (VERB, VERBVL) may name the treatments it refuses. */
+export const AdvanceDirectiveFields = z
+  .object({
+    advanceDirectiveId: Id,
+    type: z.enum(ADVANCE_DIRECTIVE_TYPE_CODES),
+    date: LocalDate,
+    representative: Name.optional(),
+    documentReference: z.string().trim().min(1).max(500).optional(),
+    comment: Text.optional(),
+    refusedTreatments: z.array(Treatment).max(20).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.refusedTreatments?.length && !REFUSAL_DIRECTIVE_TYPES.includes(a.type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['refusedTreatments'],
+        message: `Only a treatment refusal (${REFUSAL_DIRECTIVE_TYPES.join(', ')}) names refused treatments`,
+      });
+    }
+  });
+
 const Review = {
   /** Explicit next review date, or else `reviewAfterMonths` (default 12) after the conversation. */
   nextReviewOn: LocalDate.optional(),
@@ -80,19 +103,12 @@ export const CommandSchemas = {
     medicalPolicyGoal: z
       .object({ goal: z.enum(MEDICAL_POLICY_GOAL_CODES), comment: Text.optional() })
       .optional(),
-    advanceDirectives: z
-      .array(
-        z.object({
-          advanceDirectiveId: Id,
-          type: z.enum(ADVANCE_DIRECTIVE_TYPE_CODES),
-          date: LocalDate,
-          representative: Name.optional(),
-          documentReference: z.string().trim().min(1).max(500).optional(),
-          comment: Text.optional(),
-        }),
-      )
-      .max(20)
-      .default([]),
+    advanceDirectives: z.array(AdvanceDirectiveFields).max(20).default([]),
+    /**
+     * The practice the patient is registered with. In the first conversation it defaults to the
+     * recording GP's own practice; later it changes only when given.
+     */
+    registeredGpPractice: GpPractice.optional(),
     preferredPlaceOfDeath: z.object({ place: PlaceOfDeath, comment: Text.optional() }).optional(),
     euthanasiaPosition: z
       .object({ position: z.enum(EUTHANASIA_POSITIONS), comment: Text.optional() })
@@ -125,6 +141,10 @@ export const CommandSchemas = {
     confirmedOn: LocalDate,
     comment: Text.optional(),
   }),
+  /** A physician turns down a non-physician's pending revision; the confirmed directive stays. */
+  RejectTreatmentDirectiveRevision: z.object({ treatment: Treatment, reason: Text }),
+  /** The author of a pending revision takes it back. */
+  WithdrawTreatmentDirectiveRevision: z.object({ treatment: Treatment, reason: Text }),
   RecordLifeWish: z.object({ wishId: Id, text: Text }),
   WithdrawLifeWish: z.object({ wishId: Id, reason: Text }),
   SetMedicalPolicyGoal: z.object({
@@ -132,14 +152,7 @@ export const CommandSchemas = {
     decidedOn: LocalDate,
     comment: Text.optional(),
   }),
-  RegisterAdvanceDirective: z.object({
-    advanceDirectiveId: Id,
-    type: z.enum(ADVANCE_DIRECTIVE_TYPE_CODES),
-    date: LocalDate,
-    representative: Name.optional(),
-    documentReference: z.string().trim().min(1).max(500).optional(),
-    comment: Text.optional(),
-  }),
+  RegisterAdvanceDirective: AdvanceDirectiveFields,
   RevokeAdvanceDirective: z.object({ advanceDirectiveId: Id, revokedOn: LocalDate, reason: Text }),
   SetPreferredPlaceOfDeath: z.object({ place: PlaceOfDeath, decidedOn: LocalDate, comment: Text.optional() }),
   SetEuthanasiaPosition: z.object({
@@ -188,6 +201,9 @@ export const CommandSchemas = {
     reason: Text.optional(),
   }),
   MarkEnteredInError: z.object({ changeId: Id, reason: Text }),
+  SetRegisteredGpPractice: z.object({ practice: GpPractice, from: LocalDate }),
+  /** The whole record was entered on the wrong patient. */
+  VoidRecord: z.object({ reason: Text, voidedOn: LocalDate }),
   ConfirmPlanReviewed: z.object({ reviewedOn: LocalDate, comment: Text.optional(), ...Review }),
 } as const;
 

@@ -87,6 +87,7 @@ describe('the first conversation opens the plan', () => {
         expect(events.map((e) => e.type)).toEqual([
           'PatientIdentified',
           'ConversationRecorded',
+          'RegisteredGpPracticeSet',
           'ContactPersonDesignated',
           'TreatmentDirectiveSet',
           'TreatmentDirectiveSet',
@@ -96,6 +97,12 @@ describe('the first conversation opens the plan', () => {
           'SharingConsentRecorded',
         ]);
         expect(events[0]).toEqual({ type: 'PatientIdentified', data: patient });
+        // Recorded by a GP practice on a new plan: that practice is the one the patient is registered with.
+        expect(events[2]!.data).toEqual({
+          practice: actors.gp.organization,
+          from: '2026-03-02',
+          conversationId: 'conv-1',
+        });
         expect(events[1]!.data).toMatchObject({
           conversationId: 'conv-1',
           date: '2026-03-02',
@@ -104,13 +111,13 @@ describe('the first conversation opens the plan', () => {
           nextReviewOn: '2026-09-01',
         });
         // Items agreed in the conversation carry its date, parties and id.
-        expect(events[3]!.data).toMatchObject({
+        expect(events[4]!.data).toMatchObject({
           decidedOn: '2026-03-02',
           parties: gpAndPatient,
           conversationId: 'conv-1',
           status: 'CONFIRMED',
         });
-        expect(events[8]!.data).toMatchObject({ recordedOn: '2026-03-02', conversationId: 'conv-1' });
+        expect(events[9]!.data).toMatchObject({ recordedOn: '2026-03-02', conversationId: 'conv-1' });
       });
   });
 
@@ -351,7 +358,7 @@ describe('conversation dates are judged in Europe/Amsterdam', () => {
   it('uses summer time after the DST change: 00:15 CEST on 30 March is 22:15 UTC on the 29th', () => {
     given()
       .when(conversation({ date: '2026-03-30' }, actors.gp, '2026-03-29T22:15:00Z'))
-      .then((events) => expect(events).toHaveLength(2));
+      .then((events) => expect(events).toHaveLength(3));
     given()
       .when(conversation({ date: '2026-03-31' }, actors.gp, '2026-03-29T22:15:00Z'))
       .thenThrows('INVALID', ['date']);
@@ -457,6 +464,6 @@ describe('who may record a conversation', () => {
       .when(
         conversation({ participants: [patientParty, asParty(actors.practiceNurse)] }, actors.practiceNurse),
       )
-      .then((events) => expect(events).toHaveLength(2));
+      .then((events) => expect(events).toHaveLength(3));
   });
 });

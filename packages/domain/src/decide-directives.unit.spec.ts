@@ -304,8 +304,7 @@ describe('a limit recorded by a non-physician is provisional until a physician c
     expect(directiveOf(events, ICU.code)).toMatchObject({ status: 'PROVISIONAL', decision: 'ANDERS' });
   });
 
-  it('a nurse revising a confirmed limit yields a provisional revision with a PROVISIONAL warning', () => {
-    // See the report: a nurse may not end a confirmed limit, but may replace it by a provisional one.
+  it('a nurse revising a confirmed limit proposes a revision; it does not replace the limit', () => {
     given(planAfterFirstConversation().events)
       .when(
         command(
@@ -317,7 +316,7 @@ describe('a limit recorded by a non-physician is provisional until a physician c
       )
       .then((events) =>
         expect(events[0]).toMatchObject({
-          type: 'TreatmentDirectiveRevised',
+          type: 'TreatmentDirectiveRevisionProposed',
           data: { decision: 'WEL', status: 'PROVISIONAL' },
         }),
       );

@@ -106,11 +106,19 @@ function directiveEvent(
 ): NewPzpEvent {
   const current = ctx.plan.treatmentDirectives[treatmentKey(d.treatment)];
   // Rule: a directive recorded by a non-physician is provisional until a physician confirms it.
-  const status = isPhysician(ctx.actor.profession) ? 'CONFIRMED' : 'PROVISIONAL';
-  const data = { ...d, status } as const;
-  return current && !current.ended
-    ? { type: 'TreatmentDirectiveRevised', data }
-    : { type: 'TreatmentDirectiveSet', data };
+  const physician = isPhysician(ctx.actor.profession);
+  const data = { ...d, status: physician ? 'CONFIRMED' : 'PROVISIONAL' } as const;
+  if (!current || current.ended) return { type: 'TreatmentDirectiveSet', data };
+  // Rule: a non-physician's change to a confirmed directive never replaces it: it is proposed.
+  if (current.status === 'CONFIRMED' && !physician)
+    return { type: 'TreatmentDirectiveRevisionProposed', data };
+  return { type: 'TreatmentDirectiveRevised', data };
+}
+
+function pendingRevisionOf(ctx: Context, treatment: Treatment) {
+  const pending = currentDirective(ctx, treatment).pendingRevision;
+  if (!pending) throw new DomainError('NOT_FOUND', 'No pending revision for this treatment', ['treatment']);
+  return pending;
 }
 
 function currentDirective(ctx: Context, treatment: Treatment) {
@@ -136,6 +144,9 @@ function requireRepresentative(
     );
   }
 }
+
+/** Index of the last void in the stream (-1 when none): what came before is not this plan. */
+const lastVoid = (log: PlanState['log']): number => log.findLastIndex((e) => e.type === 'RecordVoided');
 
 function requirePhysician(ctx: Context, what: string) {
   if (!isPhysician(ctx.actor.profession)) throw new DomainError('FORBIDDEN', `Only physicians may ${what}`);
@@ -200,6 +211,16 @@ const handlers: { [T in CommandType]: Handler<T> } = {
         nextReviewOn: nextReview(d.date, d, 'nextReviewOn'),
       },
     });
+    // The practice the patient is registered with: given, or on a new plan recorded by a GP
+    // practice, that practice.
+    const practice =
+      d.registeredGpPractice ??
+      (!plan.patient && ctx.actor.organization.type === 'HUISARTSENPRAKTIJK'
+        ? ctx.actor.organization
+        : undefined);
+    if (practice && plan.registeredGpPractice?.practice.id !== practice.id) {
+      events.push({ type: 'RegisteredGpPracticeSet', data: { practice, from: d.date, conversationId } });
+    }
     const decidedOn = d.date;
     for (const c of d.contactPersons)
       events.push({ type: 'ContactPersonDesignated', data: { ...c, conversationId } });
@@ -269,14 +290,43 @@ const handlers: { [T in CommandType]: Handler<T> } = {
   ConfirmTreatmentDirective(d, ctx) {
     requirePhysician(ctx, 'confirm a treatment directive');
     const current = currentDirective(ctx, d.treatment);
-    if (current.status === 'CONFIRMED') throw invalid('This directive is already confirmed', 'treatment');
+    // A confirmed directive with a pending revision: confirming means the revision replaces it.
+    const version = current.status === 'CONFIRMED' ? current.pendingRevision : current;
+    if (!version) throw invalid('This directive is already confirmed', 'treatment');
     notInFuture(ctx, d.confirmedOn, 'confirmedOn');
-    if (d.confirmedOn < current.decidedOn)
+    if (d.confirmedOn < version.decidedOn)
       throw invalid('A directive cannot be confirmed before it was decided', 'confirmedOn');
     return [
       {
         type: 'TreatmentDirectiveConfirmed',
-        data: { ...d, confirmedChangeId: current.provenance.changeId },
+        data: { ...d, confirmedChangeId: version.provenance.changeId },
+      },
+    ];
+  },
+
+  RejectTreatmentDirectiveRevision(d, ctx) {
+    requirePhysician(ctx, 'reject a pending revision');
+    const pending = pendingRevisionOf(ctx, d.treatment);
+    return [
+      {
+        type: 'TreatmentDirectiveRevisionRejected',
+        data: { ...d, proposalChangeId: pending.provenance.changeId },
+      },
+    ];
+  },
+
+  WithdrawTreatmentDirectiveRevision(d, ctx) {
+    const pending = pendingRevisionOf(ctx, d.treatment);
+    if (pending.provenance.recordedBy.id !== ctx.actor.id) {
+      throw new DomainError(
+        'FORBIDDEN',
+        'Only the author of a pending revision may withdraw it; a physician may reject it',
+      );
+    }
+    return [
+      {
+        type: 'TreatmentDirectiveRevisionWithdrawn',
+        data: { ...d, proposalChangeId: pending.provenance.changeId },
       },
     ];
   },
@@ -430,17 +480,52 @@ const handlers: { [T in CommandType]: Handler<T> } = {
   },
 
   MarkEnteredInError(d, ctx) {
-    const target = ctx.state.log.find((e) => e.metadata.eventId === d.changeId);
+    const { log, inError, inErrorConversations } = ctx.state;
+    const index = log.findIndex((e) => e.metadata.eventId === d.changeId);
+    const target = log[index];
     if (!target) throw new DomainError('NOT_FOUND', 'No such change in this plan', ['changeId']);
-    if (target.type === 'ChangeMarkedEnteredInError' || target.type === 'PatientIdentified') {
-      throw invalid('This kind of change cannot be marked entered-in-error', 'changeId');
+    if (
+      target.type === 'ChangeMarkedEnteredInError' ||
+      target.type === 'PatientIdentified' ||
+      target.type === 'RecordVoided'
+    ) {
+      throw invalid(
+        target.type === 'PatientIdentified'
+          ? 'A patient cannot be marked entered-in-error; void the record if it was entered on the wrong patient'
+          : 'This kind of change cannot be marked entered-in-error',
+        'changeId',
+      );
     }
-    if (ctx.state.inError.has(d.changeId))
-      throw invalid('This change is already marked entered-in-error', 'changeId');
+    if (index < lastVoid(log)) throw invalid('This change belongs to a record that was voided', 'changeId');
+    if (inError.has(d.changeId)) throw invalid('This change is already marked entered-in-error', 'changeId');
+    const conversationId = (target.data as { conversationId?: string }).conversationId;
+    if (conversationId !== undefined && inErrorConversations.has(conversationId))
+      throw invalid('This change came from a conversation already marked entered-in-error', 'changeId');
     // A correction needs the authority of the original: a physician's entry is corrected by a physician.
     if (isPhysician(target.metadata.recordedBy.profession))
       requirePhysician(ctx, "correct a physician's entry");
     return [{ type: 'ChangeMarkedEnteredInError', data: { ...d, changeType: target.type } }];
+  },
+
+  SetRegisteredGpPractice(d, ctx) {
+    notInFuture(ctx, d.from, 'from');
+    return [{ type: 'RegisteredGpPracticeSet', data: d }];
+  },
+
+  VoidRecord(d, ctx) {
+    // Rule: physicians, and the organisation that entered the record, may void it.
+    const identified = ctx.state.log
+      .slice(lastVoid(ctx.state.log) + 1)
+      .find((e) => e.type === 'PatientIdentified');
+    const authorOrganization = identified?.metadata.recordedBy.organization.id;
+    if (!isPhysician(ctx.actor.profession) && ctx.actor.organization.id !== authorOrganization) {
+      throw new DomainError(
+        'FORBIDDEN',
+        'Only physicians, or the organisation that entered the record, may void it',
+      );
+    }
+    notInFuture(ctx, d.voidedOn, 'voidedOn');
+    return [{ type: 'RecordVoided', data: d }];
   },
 
   ConfirmPlanReviewed(d, ctx) {

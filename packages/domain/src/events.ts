@@ -15,6 +15,7 @@ import {
 import {
   Actor,
   ContactPerson,
+  GpPractice,
   Id,
   Name,
   Organization,
@@ -73,6 +74,24 @@ export const EventSchemas = {
   TreatmentDirectiveSet: TreatmentDirectiveData,
   /** A new version of a treatment's current directive. */
   TreatmentDirectiveRevised: TreatmentDirectiveData,
+  /**
+   * A non-physician's new version of a CONFIRMED directive (status PROVISIONAL). It never replaces
+   * the confirmed one: it is shown beside it as pending until a physician confirms it (then it
+   * replaces the old one), a physician rejects it, or its author withdraws it.
+   */
+  TreatmentDirectiveRevisionProposed: TreatmentDirectiveData,
+  TreatmentDirectiveRevisionRejected: z.object({
+    treatment: Treatment,
+    /** changeId of the proposal rejected. */
+    proposalChangeId: Id,
+    reason: Text,
+  }),
+  /** The proposal's own author took it back. */
+  TreatmentDirectiveRevisionWithdrawn: z.object({
+    treatment: Treatment,
+    proposalChangeId: Id,
+    reason: Text,
+  }),
   TreatmentDirectiveWithdrawn: z.object({ treatment: Treatment, endedOn: LocalDate, reason: Text }),
   TreatmentDirectiveConfirmed: z.object({
     treatment: Treatment,
@@ -96,6 +115,8 @@ export const EventSchemas = {
     representative: Name.optional(),
     documentReference: z.string().trim().min(1).max(500).optional(),
     comment: Text.optional(),
+    /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
+    refusedTreatments: z.array(Treatment).max(20).optional(),
     ...fromConversation,
   }),
   AdvanceDirectiveRevoked: z.object({ advanceDirectiveId: Id, revokedOn: LocalDate, reason: Text }),
@@ -167,8 +188,26 @@ export const EventSchemas = {
     withdrawnOn: LocalDate,
     reason: Text.optional(),
   }),
-  /** The change stays in history but no longer counts for the current state. */
+  /**
+   * The change stays in history but no longer counts for the current state. A conversation marked
+   * in error takes everything recorded in it (same conversationId) with it.
+   */
   ChangeMarkedEnteredInError: z.object({ changeId: Id, changeType: Name, reason: Text }),
+  /**
+   * The practice the patient is registered with (huisarts van inschrijving): it may always read
+   * the plan, whoever holds the regiebehandelaar role.
+   */
+  RegisteredGpPracticeSet: z.object({
+    practice: GpPractice,
+    from: LocalDate,
+    ...fromConversation,
+  }),
+  /**
+   * The whole record was entered on the wrong patient (e.g. a mistyped BSN): the current view for
+   * this patient becomes "no plan"; history and the access log keep everything. A later
+   * conversation starts a new plan.
+   */
+  RecordVoided: z.object({ reason: Text, voidedOn: LocalDate }),
 } as const;
 
 export type EventType = keyof typeof EventSchemas;

@@ -1,7 +1,15 @@
 import type { PzpEvent } from './events.js';
 import { treatmentKey } from './model.js';
 import { amsterdamDate } from './time.js';
-import { activeRoles, emptyPlan, type Ending, type Plan, type Provenance } from './plan.js';
+import {
+  activeRoles,
+  emptyPlan,
+  type Ending,
+  type PendingRevision,
+  type Plan,
+  type Provenance,
+  type TreatmentDirectiveItem,
+} from './plan.js';
 
 /**
  * The state of one patient's stream: the plan plus what the rules need to know about the past.
@@ -16,17 +24,54 @@ export interface PlanState {
   readonly log: readonly PzpEvent[];
   /** changeIds marked entered-in-error. */
   readonly inError: ReadonlySet<string>;
+  /** Conversations marked entered-in-error: everything recorded in them is out of the plan too. */
+  readonly inErrorConversations: ReadonlySet<string>;
 }
 
-export const initialState: PlanState = { version: -1, plan: emptyPlan, log: [], inError: new Set() };
+export const initialState: PlanState = {
+  version: -1,
+  plan: emptyPlan,
+  log: [],
+  inError: new Set(),
+  inErrorConversations: new Set(),
+};
+
+const conversationOf = (event: PzpEvent): string | undefined =>
+  (event.data as { conversationId?: string }).conversationId;
+
+/** Whether an event counts for the current plan, given the corrections recorded so far. */
+const counts = (
+  event: PzpEvent,
+  inError: ReadonlySet<string>,
+  inErrorConversations: ReadonlySet<string>,
+): boolean => {
+  if (inError.has(event.metadata.eventId)) return false;
+  const conversationId = conversationOf(event);
+  return conversationId === undefined || !inErrorConversations.has(conversationId);
+};
 
 export function evolve(state: PlanState, event: PzpEvent): PlanState {
   const log = [...state.log, event];
+  const version = state.version + 1;
   if (event.type === 'ChangeMarkedEnteredInError') {
     const inError = new Set(state.inError).add(event.data.changeId);
-    return { version: state.version + 1, log, inError, plan: foldPlan(log, inError) };
+    let { inErrorConversations } = state;
+    const target = state.log.find((e) => e.metadata.eventId === event.data.changeId);
+    if (target?.type === 'ConversationRecorded') {
+      inErrorConversations = new Set(inErrorConversations).add(target.data.conversationId);
+    }
+    return {
+      version,
+      log,
+      inError,
+      inErrorConversations,
+      plan: foldPlan(log, inError, inErrorConversations),
+    };
   }
-  return { version: state.version + 1, log, inError: state.inError, plan: applyToPlan(state.plan, event) };
+  const plan = counts(event, state.inError, state.inErrorConversations)
+    ? applyToPlan(state.plan, event, log)
+    : state.plan;
+  return { ...state, version, log, plan };
 }
 
 /** Folds a whole stream. The as-of view is this over the events recorded up to an instant. */
@@ -36,11 +81,15 @@ export const fold = (events: Iterable<PzpEvent>, from: PlanState = initialState)
   return state;
 };
 
-function foldPlan(log: readonly PzpEvent[], inError: ReadonlySet<string>): Plan {
+function foldPlan(
+  log: readonly PzpEvent[],
+  inError: ReadonlySet<string>,
+  inErrorConversations: ReadonlySet<string>,
+): Plan {
   let plan = emptyPlan;
   for (const e of log) {
-    if (inError.has(e.metadata.eventId)) continue;
-    plan = applyToPlan(plan, e);
+    if (!counts(e, inError, inErrorConversations)) continue;
+    plan = applyToPlan(plan, e, log);
   }
   return plan;
 }
@@ -92,8 +141,16 @@ function acknowledgeByRegiebehandelaar<T extends { provenance: Provenance }>(
   return out;
 }
 
-/** The effect of one (non-correction) event on the plan. Pure; returns a new plan sharing untouched parts. */
-function applyToPlan(plan: Plan, event: PzpEvent): Plan {
+/** The directive version a physician confirmed replaces the confirmed one it was proposed against. */
+function promote(d: TreatmentDirectiveItem, pending: PendingRevision): TreatmentDirectiveItem {
+  return { key: d.key, ...pending, status: 'CONFIRMED' };
+}
+
+/**
+ * The effect of one (non-correction) event on the plan. Pure; returns a new plan sharing untouched
+ * parts. `log` is the stream up to and including `event` (for corrections, which name earlier ones).
+ */
+function applyToPlan(plan: Plan, event: PzpEvent, log: readonly PzpEvent[]): Plan {
   switch (event.type) {
     case 'PatientIdentified':
       return { ...plan, patient: event.data };
@@ -111,9 +168,28 @@ function applyToPlan(plan: Plan, event: PzpEvent): Plan {
         reviewRequested: latest ? null : plan.reviewRequested,
       };
     }
+    case 'TreatmentDirectiveRevisionProposed':
     case 'TreatmentDirectiveSet':
     case 'TreatmentDirectiveRevised': {
       const key = treatmentKey(event.data.treatment);
+      const current = plan.treatmentDirectives[key];
+      // Rule: a non-physician's version never replaces a confirmed directive; it waits beside it.
+      // Older streams recorded such a version as a plain revision: they are read the same way.
+      if (
+        current &&
+        !current.ended &&
+        current.status === 'CONFIRMED' &&
+        event.data.status === 'PROVISIONAL'
+      ) {
+        const { conversationId: _c, status: _s, ...proposal } = event.data;
+        return {
+          ...plan,
+          treatmentDirectives: put(plan.treatmentDirectives, key, {
+            ...current,
+            pendingRevision: { ...proposal, provenance: provenance(plan, event) },
+          }),
+        };
+      }
       return {
         ...plan,
         treatmentDirectives: put(plan.treatmentDirectives, key, {
@@ -134,21 +210,47 @@ function applyToPlan(plan: Plan, event: PzpEvent): Plan {
     case 'TreatmentDirectiveConfirmed':
       return {
         ...plan,
-        treatmentDirectives: update(plan.treatmentDirectives, treatmentKey(event.data.treatment), (d) =>
+        treatmentDirectives: update(plan.treatmentDirectives, treatmentKey(event.data.treatment), (d) => {
+          const confirmation = {
+            confirmedOn: event.data.confirmedOn,
+            comment: event.data.comment,
+            by: provenance(plan, event),
+          };
+          if (d.pendingRevision?.provenance.changeId === event.data.confirmedChangeId)
+            return { ...promote(d, d.pendingRevision), confirmation };
           // A confirmation counts only for the version it confirmed.
-          d.provenance.changeId === event.data.confirmedChangeId
+          return d.provenance.changeId === event.data.confirmedChangeId
             ? {
                 ...d,
                 status: 'CONFIRMED',
-                confirmation: {
-                  confirmedOn: event.data.confirmedOn,
-                  comment: event.data.comment,
-                  by: provenance(plan, event),
-                },
+                confirmation,
               }
-            : d,
-        ),
+            : d;
+        }),
       };
+    case 'TreatmentDirectiveRevisionRejected':
+    case 'TreatmentDirectiveRevisionWithdrawn':
+      return {
+        ...plan,
+        treatmentDirectives: update(plan.treatmentDirectives, treatmentKey(event.data.treatment), (d) => {
+          if (d.pendingRevision?.provenance.changeId !== event.data.proposalChangeId) return d;
+          const { pendingRevision: _p, ...rest } = d;
+          return rest;
+        }),
+      };
+    case 'RegisteredGpPracticeSet':
+      return {
+        ...plan,
+        registeredGpPractice: {
+          practice: event.data.practice,
+          from: event.data.from,
+          provenance: provenance(plan, event),
+        },
+      };
+    case 'RecordVoided':
+      // Entered on the wrong patient: nothing of it is this patient's plan. A later conversation
+      // starts a new one.
+      return emptyPlan;
     case 'LifeWishRecorded':
       return {
         ...plan,
@@ -329,8 +431,19 @@ function applyToPlan(plan: Plan, event: PzpEvent): Plan {
             changeType: event.data.changeType,
             reason: event.data.reason,
             provenance: provenance(plan, event),
+            cascadedChangeIds: cascadeOf(log, event.data.changeId),
           },
         ],
       };
   }
+}
+
+/** The changes recorded in a conversation, which go with it when it is marked in error. */
+function cascadeOf(log: readonly PzpEvent[], changeId: string): string[] {
+  const target = log.find((e) => e.metadata.eventId === changeId);
+  if (target?.type !== 'ConversationRecorded') return [];
+  const { conversationId } = target.data;
+  return log
+    .filter((e) => e !== target && conversationOf(e) === conversationId)
+    .map((e) => e.metadata.eventId);
 }

@@ -1,7 +1,7 @@
-import { TREATMENTS } from './codes.js';
+import { TREATMENTS, type Decision } from './codes.js';
 import type { PzpEvent } from './events.js';
 import type { PlanState } from './evolve.js';
-import type { Actor } from './model.js';
+import type { Actor, Treatment } from './model.js';
 import type { Plan } from './plan.js';
 
 /** One item of the plan as it was before and after a change (null where it did not exist). */
@@ -68,9 +68,23 @@ export function diffPlans(before: Plan, after: Plan): ItemChange[] {
   return changes;
 }
 
-function treatmentLabel(t: { code: keyof typeof TREATMENTS; text?: string | undefined }): string {
+function treatmentLabel(t: Treatment): string {
   return t.code === 'OTH' ? `${t.text}` : `${TREATMENTS[t.code]} (${t.code})`;
 }
+
+/** A decision as one phrase: ANDERS never without its conditions. */
+export function decisionPhrase(d: { decision: Decision; specification?: string | undefined }): string {
+  if (d.decision === 'ANDERS') return `ANDERS (only under conditions: ${d.specification})`;
+  return d.specification ? `${d.decision} (${d.specification})` : d.decision;
+}
+
+const directiveLine = (d: {
+  treatment: Treatment;
+  decision: Decision;
+  specification?: string | undefined;
+  status: string;
+}): string =>
+  `${treatmentLabel(d.treatment)} ${decisionPhrase(d)}${d.status === 'PROVISIONAL' ? ' (provisional)' : ''}`;
 
 /** A one-line description of a change for the history list. */
 export function summarize(event: PzpEvent): string {
@@ -81,7 +95,13 @@ export function summarize(event: PzpEvent): string {
       return `PZP conversation of ${event.data.date} recorded`;
     case 'TreatmentDirectiveSet':
     case 'TreatmentDirectiveRevised':
-      return `${event.type === 'TreatmentDirectiveSet' ? 'Treatment directive set' : 'Treatment directive revised'}: ${treatmentLabel(event.data.treatment)} ${event.data.decision}${event.data.status === 'PROVISIONAL' ? ' (provisional)' : ''}`;
+      return `${event.type === 'TreatmentDirectiveSet' ? 'Treatment directive set' : 'Treatment directive revised'}: ${directiveLine(event.data)}`;
+    case 'TreatmentDirectiveRevisionProposed':
+      return `Revision proposed, pending a physician's confirmation: ${directiveLine(event.data)}`;
+    case 'TreatmentDirectiveRevisionRejected':
+      return `Pending revision rejected: ${treatmentLabel(event.data.treatment)}`;
+    case 'TreatmentDirectiveRevisionWithdrawn':
+      return `Pending revision withdrawn by its author: ${treatmentLabel(event.data.treatment)}`;
     case 'TreatmentDirectiveWithdrawn':
       return `Treatment directive ended: ${treatmentLabel(event.data.treatment)}`;
     case 'TreatmentDirectiveConfirmed':
@@ -126,6 +146,10 @@ export function summarize(event: PzpEvent): string {
       return `Sharing consent withdrawn for ${event.data.organizationType}`;
     case 'ChangeMarkedEnteredInError':
       return `Earlier change marked entered-in-error (${event.data.changeType})`;
+    case 'RegisteredGpPracticeSet':
+      return `Registered GP practice set: ${event.data.practice.name}`;
+    case 'RecordVoided':
+      return 'Record voided: entered on the wrong patient';
   }
 }
 

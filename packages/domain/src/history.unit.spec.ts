@@ -51,18 +51,19 @@ describe('history rows', () => {
     expect(rows.map((r) => [r.type, r.summary])).toEqual([
       ['PatientIdentified', 'Patient identified'],
       ['ConversationRecorded', 'PZP conversation of 2026-03-02 recorded'],
+      ['RegisteredGpPracticeSet', 'Registered GP practice set: Huisartsenpraktijk De Linde'],
       [
         'TreatmentDirectiveSet',
         'Treatment directive set: Cardiopulmonale resuscitatie (CPR) (89666000) NIET',
       ],
     ]);
-    expect(rows[2]).toMatchObject({
-      changeId: rec.events[2]!.metadata.eventId,
+    expect(rows[3]).toMatchObject({
+      changeId: rec.events[3]!.metadata.eventId,
       recordedAt: '2026-03-02T13:00:00.000Z',
       recordedBy: actors.gp,
       conversationId: 'conv-1',
     });
-    expect(rows[2]!.changes).toEqual([
+    expect(rows[3]!.changes).toEqual([
       {
         section: 'treatmentDirectives',
         key: '89666000',
@@ -72,7 +73,36 @@ describe('history rows', () => {
     ]);
   });
 
-  it('a revision shows the directive before and after', () => {
+  it('a revision shows the directive before and after, conditions included', () => {
+    const rec = plan();
+    rec.run(
+      'SetTreatmentDirective',
+      {
+        treatment: { code: '89666000' },
+        decision: 'ANDERS',
+        specification: 'Alleen bij een hartritmestoornis tijdens een ziekenhuisbehandeling',
+        decidedOn: '2026-03-03',
+        parties: [patientParty, asParty(actors.gpColleague)],
+      },
+      actors.gpColleague,
+      '2026-03-03T10:00:00+01:00',
+    );
+    const row = historyOf(rec.events).at(-1)!;
+    expect(row.summary).toBe(
+      'Treatment directive revised: Cardiopulmonale resuscitatie (CPR) (89666000) ANDERS (only under conditions: Alleen bij een hartritmestoornis tijdens een ziekenhuisbehandeling)',
+    );
+    expect(row.recordedBy).toEqual(actors.gpColleague);
+    expect(row.changes).toEqual([
+      {
+        section: 'treatmentDirectives',
+        key: '89666000',
+        before: expect.objectContaining({ decision: 'NIET', status: 'CONFIRMED' }),
+        after: expect.objectContaining({ decision: 'ANDERS', status: 'CONFIRMED' }),
+      },
+    ]);
+  });
+
+  it("a nurse's revision of a confirmed limit is a pending proposal, conditions included", () => {
     const rec = plan();
     rec.run(
       'SetTreatmentDirective',
@@ -88,15 +118,18 @@ describe('history rows', () => {
     );
     const row = historyOf(rec.events).at(-1)!;
     expect(row.summary).toBe(
-      'Treatment directive revised: Cardiopulmonale resuscitatie (CPR) (89666000) ANDERS (provisional)',
+      "Revision proposed, pending a physician's confirmation: Cardiopulmonale resuscitatie (CPR) (89666000) ANDERS (only under conditions: Alleen bij een hartritmestoornis tijdens een ziekenhuisbehandeling) (provisional)",
     );
-    expect(row.recordedBy).toEqual(actors.districtNurse);
     expect(row.changes).toEqual([
       {
         section: 'treatmentDirectives',
         key: '89666000',
         before: expect.objectContaining({ decision: 'NIET', status: 'CONFIRMED' }),
-        after: expect.objectContaining({ decision: 'ANDERS', status: 'PROVISIONAL' }),
+        after: expect.objectContaining({
+          decision: 'NIET',
+          status: 'CONFIRMED',
+          pendingRevision: expect.objectContaining({ decision: 'ANDERS' }),
+        }),
       },
     ]);
   });

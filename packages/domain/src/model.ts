@@ -29,6 +29,12 @@ export const Organization = z.object({
 });
 export type Organization = z.infer<typeof Organization>;
 
+/** The practice a patient is registered with (huisarts van inschrijving). */
+export const GpPractice = Organization.refine((o) => o.type === 'HUISARTSENPRAKTIJK', {
+  message: 'The registered GP practice must be an organisation of type HUISARTSENPRAKTIJK',
+  path: ['type'],
+});
+
 export const Practitioner = z.object({
   id: Id,
   name: Name,

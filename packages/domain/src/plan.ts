@@ -44,6 +44,20 @@ export interface Ending {
   readonly recordedBy: Actor;
 }
 
+/**
+ * A non-physician's revision of a CONFIRMED directive, waiting for a physician: shown beside the
+ * confirmed directive, which stays current until a physician confirms this.
+ */
+export interface PendingRevision {
+  readonly treatment: Treatment;
+  readonly decision: Decision;
+  readonly specification?: string | undefined;
+  readonly decidedOn: string;
+  readonly parties: readonly Party[];
+  readonly comment?: string | undefined;
+  readonly provenance: Provenance;
+}
+
 export interface TreatmentDirectiveItem {
   readonly key: string;
   readonly treatment: Treatment;
@@ -58,6 +72,7 @@ export interface TreatmentDirectiveItem {
     | { readonly confirmedOn: string; readonly comment?: string | undefined; readonly by: Provenance }
     | undefined;
   readonly ended?: Ending | undefined;
+  readonly pendingRevision?: PendingRevision | undefined;
 }
 
 export interface LifeWishItem {
@@ -74,6 +89,8 @@ export interface AdvanceDirectiveItem {
   readonly representative?: string | undefined;
   readonly documentReference?: string | undefined;
   readonly comment?: string | undefined;
+  /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
+  readonly refusedTreatments?: readonly Treatment[] | undefined;
   readonly provenance: Provenance;
   readonly revoked?: Ending | undefined;
 }
@@ -151,6 +168,12 @@ export interface Plan {
   readonly roles: Readonly<Record<string, RoleAssignmentItem>>;
   readonly sharingConsent: Readonly<Partial<Record<ConsentOrganizationType, SharingConsentItem>>>;
   readonly conversations: readonly ConversationItem[];
+  /** The practice the patient is registered with (huisarts van inschrijving). */
+  readonly registeredGpPractice: {
+    readonly practice: Organization;
+    readonly from: string;
+    readonly provenance: Provenance;
+  } | null;
   readonly lastDiscussedOn: string | null;
   readonly lastReviewedOn: string | null;
   readonly reviewDueOn: string | null;
@@ -165,6 +188,8 @@ export interface Plan {
     readonly changeType: string;
     readonly reason: string;
     readonly provenance: Provenance;
+    /** Changes taken out with it: everything recorded in a conversation marked in error. */
+    readonly cascadedChangeIds: readonly string[];
   }[];
 }
 
@@ -184,6 +209,7 @@ export const emptyPlan: Plan = {
   roles: {},
   sharingConsent: {},
   conversations: [],
+  registeredGpPractice: null,
   lastDiscussedOn: null,
   lastReviewedOn: null,
   reviewDueOn: null,

@@ -1,17 +1,22 @@
 import {
   ADVANCE_DIRECTIVE_TYPES,
   CONSENT_ORGANIZATION_TYPES,
+  EUTHANASIA_DIRECTIVE_TYPES,
+  REFUSAL_DIRECTIVE_TYPES,
   REPRESENTATIVE_ROLES,
   STANDARD_TREATMENT_CODES,
   TREATMENTS,
   type ConsentOrganizationType,
   type Decision,
+  type EuthanasiaPosition,
 } from './codes.js';
 import type { PlanState } from './evolve.js';
 import { treatmentKey, type Treatment } from './model.js';
 import {
   activeRepresentatives,
   activeRoles,
+  type AdvanceDirectiveItem,
+  type PendingRevision,
   type Plan,
   type Provenance,
   type RoleAssignmentItem,
@@ -26,7 +31,9 @@ export type WarningCode =
   | 'NO_CAPACITY_WITHOUT_REPRESENTATIVE'
   | 'CHANGED_BY_OTHER_THAN_REGIEBEHANDELAAR'
   | 'NO_REGIEBEHANDELAAR'
-  | 'PATIENT_NOT_READY';
+  | 'PATIENT_NOT_READY'
+  | 'PENDING_REVISION'
+  | 'DIRECTIVE_CONFLICT';
 
 export interface Warning {
   readonly code: WarningCode;
@@ -45,9 +52,11 @@ export type DirectiveView =
       /** What a clinician reads first. */
       readonly summary: string;
     }
-  | (Omit<TreatmentDirectiveItem, 'treatment' | 'ended'> & {
+  | (Omit<TreatmentDirectiveItem, 'treatment' | 'ended' | 'pendingRevision'> & {
       readonly treatment: Treatment & { readonly display: string };
       readonly summary: string;
+      /** A non-physician's revision waiting for a physician; the directive above stays current. */
+      readonly pendingRevision?: (PendingRevision & { readonly summary: string }) | undefined;
     });
 
 export interface PlanView {
@@ -76,6 +85,7 @@ export interface PlanView {
     readonly provenance?: Provenance | undefined;
   }[];
   readonly conversations: Plan['conversations'];
+  readonly registeredGpPractice: Plan['registeredGpPractice'];
   readonly lastDiscussedOn: string | null;
   readonly lastReviewedOn: string | null;
   readonly reviewDueOn: string | null;
@@ -89,21 +99,85 @@ const DECISION_TEXT: Record<Decision, string> = {
   ANDERS: 'Alleen onder voorwaarden',
 };
 
+const CPR = '89666000';
+
+const EUTHANASIA_POSITION_TEXT: Record<EuthanasiaPosition, string> = {
+  HAS_DECLARATION: 'heeft een verklaring',
+  DOES_NOT_WANT: 'wil geen euthanasie',
+  MAY_REQUEST: 'kan om euthanasie vragen',
+  UNKNOWN: 'onbekend',
+};
+
 const display = (t: Treatment): string =>
   t.code === 'OTH' ? (t.text ?? TREATMENTS.OTH) : TREATMENTS[t.code];
 
+/** What was agreed, in words: ANDERS always with its conditions. */
+const agreementText = (d: { decision: Decision; specification?: string | undefined }): string =>
+  d.decision === 'ANDERS'
+    ? `${DECISION_TEXT.ANDERS}: ${d.specification}`
+    : `${DECISION_TEXT[d.decision]}${d.specification ? ` (${d.specification})` : ''}`;
+
 function directiveView(item: TreatmentDirectiveItem): DirectiveView {
-  const { ended: _ended, ...current } = item;
-  const summary =
-    item.decision === 'ANDERS'
-      ? `${DECISION_TEXT.ANDERS}: ${item.specification}`
-      : `${DECISION_TEXT[item.decision]}${item.specification ? ` (${item.specification})` : ''}`;
+  const { ended: _ended, pendingRevision, ...current } = item;
+  const summary = agreementText(item);
   return {
     ...current,
     treatment: { ...item.treatment, display: display(item.treatment) },
     summary:
       item.status === 'PROVISIONAL' ? `${summary} — VOORLOPIG, nog niet door een arts bevestigd` : summary,
+    ...(pendingRevision
+      ? { pendingRevision: { ...pendingRevision, summary: agreementText(pendingRevision) } }
+      : {}),
   };
+}
+
+/**
+ * Contradictions between written directives and treatment directives: the clinician must see both
+ * and that they disagree, never one of them silently.
+ */
+function conflictWarnings(
+  current: readonly TreatmentDirectiveItem[],
+  advanceDirectives: readonly AdvanceDirectiveItem[],
+  euthanasiaPosition: Plan['euthanasiaPosition'],
+): Warning[] {
+  const byKey = new Map(current.map((d) => [d.key, d]));
+  const agreed = (key: string) => {
+    const d = byKey.get(key);
+    return d ? `"${agreementText(d)}"` : 'geen afspraak';
+  };
+  const warnings: Warning[] = [];
+  for (const a of advanceDirectives) {
+    const written = `${ADVANCE_DIRECTIVE_TYPES[a.type]} van ${a.date}`;
+    if (a.type === 'NR' && byKey.get(CPR)?.decision !== 'NIET') {
+      warnings.push({
+        code: 'DIRECTIVE_CONFLICT',
+        subject: CPR,
+        message: `Tegenstrijdig: ${written}, maar voor reanimatie is ${agreed(CPR)} vastgelegd`,
+      });
+    }
+    if (REFUSAL_DIRECTIVE_TYPES.includes(a.type)) {
+      for (const t of a.refusedTreatments ?? []) {
+        const key = treatmentKey(t);
+        if (byKey.get(key)?.decision === 'NIET') continue;
+        warnings.push({
+          code: 'DIRECTIVE_CONFLICT',
+          subject: key,
+          message: `Tegenstrijdig: ${written} weigert ${display(t)}, maar daarvoor is ${agreed(key)} vastgelegd`,
+        });
+      }
+    }
+    if (
+      EUTHANASIA_DIRECTIVE_TYPES.includes(a.type) &&
+      (euthanasiaPosition?.value === 'DOES_NOT_WANT' || euthanasiaPosition?.value === 'UNKNOWN')
+    ) {
+      warnings.push({
+        code: 'DIRECTIVE_CONFLICT',
+        subject: 'euthanasiaPosition',
+        message: `Tegenstrijdig: ${written}, maar als standpunt over euthanasie is "${EUTHANASIA_POSITION_TEXT[euthanasiaPosition.value]}" vastgelegd`,
+      });
+    }
+  }
+  return warnings;
 }
 
 const noAgreement = (treatment: Treatment): DirectiveView => ({
@@ -152,7 +226,16 @@ export function currentView(plan: Plan): PlanView {
         message: `${display(d.treatment)}: alleen onder voorwaarden: ${d.specification}`,
       });
     }
+    const pending = d.pendingRevision;
+    if (pending) {
+      warnings.push({
+        code: 'PENDING_REVISION',
+        subject,
+        message: `${display(d.treatment)}: ${pending.provenance.recordedBy.name} legde op ${pending.decidedOn} vast dat de patiënt nu "${agreementText(pending)}" wil; nog niet door een arts bevestigd. De bevestigde afspraak "${agreementText(d)}" blijft geldig tot een arts beslist`,
+      });
+    }
   }
+  warnings.push(...conflictWarnings(current, advanceDirectives, plan.euthanasiaPosition));
   const changedByOther = [
     ...current.map((d) => [d.key, d.provenance, display(d.treatment)] as const),
     ...lifeWishes.map((w) => [w.wishId, w.provenance, 'Wens'] as const),
@@ -220,6 +303,7 @@ export function currentView(plan: Plan): PlanView {
         : { organizationType, decision: 'UNKNOWN' as const };
     }),
     conversations: plan.conversations,
+    registeredGpPractice: plan.registeredGpPractice,
     lastDiscussedOn: plan.lastDiscussedOn,
     lastReviewedOn: plan.lastReviewedOn,
     reviewDueOn: plan.reviewDueOn,
