@@ -137,7 +137,7 @@ describe("1. a non-physician's change never replaces a confirmed limit", () => {
   it("another nurse may not withdraw someone else's pending revision", () => {
     const rec = firstConversation();
     nurseRevisesCpr(rec);
-    given(rec.events)
+    const error = given(rec.events)
       .when(
         at(
           'WithdrawTreatmentDirectiveRevision',
@@ -147,6 +147,7 @@ describe("1. a non-physician's change never replaces a confirmed limit", () => {
         ),
       )
       .thenThrows('FORBIDDEN');
+    expect(error.reason).toBe('NOT_THE_AUTHOR');
   });
 
   it('a physician confirming the revision makes it replace the old limit, confirmed', () => {

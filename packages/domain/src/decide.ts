@@ -21,6 +21,10 @@ import { addMonths, isAfterToday } from './time.js';
 
 export type DomainErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN';
 
+/** Why a command was refused for who the actor is: a stable code integrators can branch on. */
+export type ForbiddenReason =
+  'AUDITORS_DO_NOT_CHANGE_RECORDS' | 'PHYSICIANS_ONLY' | 'NOT_THE_AUTHOR' | 'NOT_ENTITLED_TO_VOID';
+
 /** A command that breaks a rule. `path` points at the offending input field. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -28,10 +32,15 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly path: readonly (string | number)[] = [],
+    /** Set for FORBIDDEN. */
+    readonly reason?: ForbiddenReason,
   ) {
     super(message);
   }
 }
+
+const forbidden = (reason: ForbiddenReason, message: string) =>
+  new DomainError('FORBIDDEN', message, [], reason);
 
 interface Context {
   readonly actor: Actor;
@@ -50,7 +59,10 @@ type Handler<T extends CommandType> = (data: CommandData<T>, ctx: Context) => Ne
 export function decide(command: PzpCommand, state: PlanState): NewPzpEvent[] {
   const { actor, now } = parse(CommandMetadata, command.metadata, ['metadata']);
   if (!isCareProfessional(actor.profession) || actor.organization.type === 'AUDIT') {
-    throw new DomainError('FORBIDDEN', 'Auditors read the record; they change nothing clinical');
+    throw forbidden(
+      'AUDITORS_DO_NOT_CHANGE_RECORDS',
+      'Auditors read the record; they change nothing clinical',
+    );
   }
   if (command.type !== 'RecordConversation' && !state.plan.patient) {
     throw new DomainError(
@@ -149,7 +161,7 @@ function requireRepresentative(
 const lastVoid = (log: PlanState['log']): number => log.findLastIndex((e) => e.type === 'RecordVoided');
 
 function requirePhysician(ctx: Context, what: string) {
-  if (!isPhysician(ctx.actor.profession)) throw new DomainError('FORBIDDEN', `Only physicians may ${what}`);
+  if (!isPhysician(ctx.actor.profession)) throw forbidden('PHYSICIANS_ONLY', `Only physicians may ${what}`);
 }
 
 const handlers: { [T in CommandType]: Handler<T> } = {
@@ -318,8 +330,8 @@ const handlers: { [T in CommandType]: Handler<T> } = {
   WithdrawTreatmentDirectiveRevision(d, ctx) {
     const pending = pendingRevisionOf(ctx, d.treatment);
     if (pending.provenance.recordedBy.id !== ctx.actor.id) {
-      throw new DomainError(
-        'FORBIDDEN',
+      throw forbidden(
+        'NOT_THE_AUTHOR',
         'Only the author of a pending revision may withdraw it; a physician may reject it',
       );
     }
@@ -519,8 +531,8 @@ const handlers: { [T in CommandType]: Handler<T> } = {
       .find((e) => e.type === 'PatientIdentified');
     const authorOrganization = identified?.metadata.recordedBy.organization.id;
     if (!isPhysician(ctx.actor.profession) && ctx.actor.organization.id !== authorOrganization) {
-      throw new DomainError(
-        'FORBIDDEN',
+      throw forbidden(
+        'NOT_ENTITLED_TO_VOID',
         'Only physicians, or the organisation that entered the record, may void it',
       );
     }

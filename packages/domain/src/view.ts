@@ -108,7 +108,8 @@ const EUTHANASIA_POSITION_TEXT: Record<EuthanasiaPosition, string> = {
   UNKNOWN: 'onbekend',
 };
 
-const display = (t: Treatment): string =>
+/** A treatment's name as clinicians read it. */
+export const treatmentDisplay = (t: Treatment): string =>
   t.code === 'OTH' ? (t.text ?? TREATMENTS.OTH) : TREATMENTS[t.code];
 
 /** What was agreed, in words: ANDERS always with its conditions. */
@@ -122,7 +123,7 @@ function directiveView(item: TreatmentDirectiveItem): DirectiveView {
   const summary = agreementText(item);
   return {
     ...current,
-    treatment: { ...item.treatment, display: display(item.treatment) },
+    treatment: { ...item.treatment, display: treatmentDisplay(item.treatment) },
     summary:
       item.status === 'PROVISIONAL' ? `${summary} — VOORLOPIG, nog niet door een arts bevestigd` : summary,
     ...(pendingRevision
@@ -162,7 +163,7 @@ function conflictWarnings(
         warnings.push({
           code: 'DIRECTIVE_CONFLICT',
           subject: key,
-          message: `Tegenstrijdig: ${written} weigert ${display(t)}, maar daarvoor is ${agreed(key)} vastgelegd`,
+          message: `Tegenstrijdig: ${written} weigert ${treatmentDisplay(t)}, maar daarvoor is ${agreed(key)} vastgelegd`,
         });
       }
     }
@@ -182,7 +183,7 @@ function conflictWarnings(
 
 const noAgreement = (treatment: Treatment): DirectiveView => ({
   key: treatmentKey(treatment),
-  treatment: { ...treatment, display: display(treatment) },
+  treatment: { ...treatment, display: treatmentDisplay(treatment) },
   status: 'NO_AGREEMENT_RECORDED',
   decision: null,
   summary: 'Geen afspraak vastgelegd',
@@ -216,14 +217,14 @@ export function currentView(plan: Plan): PlanView {
       warnings.push({
         code: 'PROVISIONAL',
         subject,
-        message: `${display(d.treatment)}: voorlopig, vastgelegd door ${d.provenance.recordedBy.name}; nog niet door een arts bevestigd`,
+        message: `${treatmentDisplay(d.treatment)}: voorlopig, vastgelegd door ${d.provenance.recordedBy.name}; nog niet door een arts bevestigd`,
       });
     }
     if (d.decision === 'ANDERS') {
       warnings.push({
         code: 'CONDITIONS_APPLY',
         subject,
-        message: `${display(d.treatment)}: alleen onder voorwaarden: ${d.specification}`,
+        message: `${treatmentDisplay(d.treatment)}: alleen onder voorwaarden: ${d.specification}`,
       });
     }
     const pending = d.pendingRevision;
@@ -231,13 +232,13 @@ export function currentView(plan: Plan): PlanView {
       warnings.push({
         code: 'PENDING_REVISION',
         subject,
-        message: `${display(d.treatment)}: ${pending.provenance.recordedBy.name} legde op ${pending.decidedOn} vast dat de patiënt nu "${agreementText(pending)}" wil; nog niet door een arts bevestigd. De bevestigde afspraak "${agreementText(d)}" blijft geldig tot een arts beslist`,
+        message: `${treatmentDisplay(d.treatment)}: ${pending.provenance.recordedBy.name} legde op ${pending.decidedOn} vast dat de patiënt nu "${agreementText(pending)}" wil; nog niet door een arts bevestigd. De bevestigde afspraak "${agreementText(d)}" blijft geldig tot een arts beslist`,
       });
     }
   }
   warnings.push(...conflictWarnings(current, advanceDirectives, plan.euthanasiaPosition));
   const changedByOther = [
-    ...current.map((d) => [d.key, d.provenance, display(d.treatment)] as const),
+    ...current.map((d) => [d.key, d.provenance, treatmentDisplay(d.treatment)] as const),
     ...lifeWishes.map((w) => [w.wishId, w.provenance, 'Wens'] as const),
     ...advanceDirectives.map((a) => [a.advanceDirectiveId, a.provenance, a.display] as const),
   ];
