@@ -1,17 +1,28 @@
 import {
   ACCESS_LOG_EVENT_TYPE,
   ACCESS_LOG_STREAM_PREFIX,
+  currentView,
   describeChange,
   evolve,
-  fold,
   initialState,
   parseAccessRecord,
   parseEvent,
   pseudonymOfStream,
+  type AccessRecord,
+  type ChangeEntry,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
 import type { EventStore, RecordedEvent, StreamEvent, Subscription } from '@pzp/event-store';
+import { PROJECTION_CODE_VERSION } from './code-version.js';
+import {
+  errorNameOf,
+  RevisionOrderError,
+  safeMessageOf,
+  StreamQuarantinedError,
+  type FailureStage,
+  type QuarantineRow,
+} from './quarantine.js';
 import { beginBulkLoad, endBulkLoad, resetReadModels, type ReadModelDb } from './read-model-db.js';
 import { createWriters, type LatestChange, type Writers } from './writers.js';
 
@@ -35,15 +46,51 @@ export interface ProjectorOptions {
   /** Patients whose folded state is kept in memory (least recently used are dropped). */
   readonly cacheSize?: number;
   readonly logger?: ProjectorLogger;
+  /**
+   * The version of the view and history code running here (PROJECTION_CODE_VERSION). Read models
+   * built with another version are rebuilt on the next catchUp()/start(). Injected by tests.
+   */
+  readonly codeVersion?: number;
+  /** The time a quarantine is stamped with. */
+  readonly clock?: () => Date;
 }
+
+/** A wait for the read models (waitFor, waitForStream) that took longer than its timeout. */
+export class ReadModelTimeoutError extends Error {
+  override readonly name = 'ReadModelTimeoutError';
+}
+
+export const CODE_CHANGED_MESSAGE = 'projection code changed: rebuilding read models';
 
 const silent: ProjectorLogger = { info: () => {}, error: () => {} };
 const IDLE = Symbol('idle');
 /** Streams read at once when the cache lacks the states a batch starts from. */
 const STREAM_READS_IN_FLIGHT = 8;
+/** Event types are stored and logged with a quarantine; an unknown one could be any length. */
+const MAX_EVENT_TYPE = 100;
 
 const isAccessRecord = (e: StreamEvent): boolean =>
   e.type === ACCESS_LOG_EVENT_TYPE && e.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX);
+
+/** Why a stream cannot be applied: the step that failed and what it threw. */
+interface Failure {
+  readonly stage: FailureStage;
+  readonly error: unknown;
+  /** Safe to store and log: revision numbers only. */
+  readonly detail?: string;
+}
+
+/** The event a quarantine is pinned on. */
+type EventAt = Pick<RecordedEvent, 'streamName' | 'revision' | 'position' | 'type'>;
+
+/** One event of a patient folded in this batch, with its history row. */
+interface FoldedChange {
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly changedAt: string;
+  readonly event: PzpEvent;
+  readonly entry: ChangeEntry;
+}
 
 /** A patient touched by the batch being applied. */
 interface PatientChange extends LatestChange {
@@ -53,6 +100,25 @@ interface PatientChange extends LatestChange {
   state: PlanState;
   /** The state the read models hold for this patient (before the batch). */
   readonly committed: PlanState;
+  /** This batch's events of the patient, in stream order. */
+  readonly changes: FoldedChange[];
+  /** JSON of currentView(state.plan), made once the batch is folded. */
+  view: string;
+}
+
+/** Everything one batch writes, worked out before its transaction. */
+interface FoldedBatch {
+  readonly patients: Map<string, PatientChange>;
+  readonly accessRecords: { readonly record: AccessRecord; readonly position: bigint }[];
+  /** Streams quarantined by this batch (each once). */
+  readonly quarantines: Map<string, QuarantineRow>;
+  /** Access records skipped by this batch, as quarantine rows (also when the stream already was). */
+  readonly skippedAccess: QuarantineRow[];
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(e: Error): void;
 }
 
 /**
@@ -60,6 +126,9 @@ interface PatientChange extends LatestChange {
  * transaction together with the checkpoint, so after a crash the projector resumes exactly after
  * the last committed event: nothing is applied twice or skipped. Each patient's state comes from
  * folding that patient's own events with the domain's evolve(), the same code the command side uses.
+ *
+ * An event that cannot be read quarantines its own stream only (see quarantine.ts); a batch still
+ * fails as a whole, committing nothing, when a write fails.
  */
 export class Projector {
   private readonly name: string;
@@ -67,15 +136,23 @@ export class Projector {
   private readonly liveBatchSize: number;
   private readonly cacheSize: number;
   private readonly logger: ProjectorLogger;
+  private readonly codeVersion: number;
+  private readonly clock: () => Date;
   private readonly writers: Writers;
   private readonly cache = new Map<string, PlanState>();
-  private waiters: { position: bigint; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Quarantined streams by name, as committed. */
+  private readonly quarantines = new Map<string, QuarantineRow>();
+  private waiters: (Waiter & { position: bigint })[] = [];
+  private readonly streamWaiters = new Map<string, (Waiter & { revision: number })[]>();
   private subscription: Subscription | undefined;
   private following: Promise<void> | undefined;
   private checkpoint: bigint | undefined;
+  /** Set when the rows were built by other view code: the next catchUp() rebuilds them first. */
+  private staleCode: { readonly from: number | null } | undefined;
   private _status: ProjectorStatus = 'idle';
   private _error: Error | undefined;
   private _streamReads = 0;
+  private _skippedAccessRecords = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -87,8 +164,16 @@ export class Projector {
     this.liveBatchSize = options.liveBatchSize ?? 500;
     this.cacheSize = options.cacheSize ?? 5_000;
     this.logger = options.logger ?? silent;
+    this.codeVersion = options.codeVersion ?? PROJECTION_CODE_VERSION;
+    this.clock = options.clock ?? (() => new Date());
     this.writers = createWriters(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);
+    for (const q of this.writers.readQuarantines()) this.quarantines.set(q.streamName, q);
+    const stored = this.writers.readCodeVersion();
+    // Empty read models have nothing stale: the first batch records the version.
+    if (stored !== this.codeVersion && (stored !== undefined || this.writers.hasRows())) {
+      this.staleCode = { from: stored ?? null };
+    }
   }
 
   get status(): ProjectorStatus {
@@ -109,11 +194,26 @@ export class Projector {
     return this.checkpoint;
   }
 
+  /** Streams quarantined in the read models (patients and access logs). */
+  get quarantinedCount(): number {
+    return this.quarantines.size;
+  }
+
+  /** Access records this projector skipped because they could not be read. */
+  get skippedAccessRecords(): number {
+    return this._skippedAccessRecords;
+  }
+
   /**
    * Applies everything stored after the checkpoint; returns the number of events read. From empty
-   * read models (a rebuild, a new node) this is a bulk load: see beginBulkLoad.
+   * read models (a rebuild, a new node) this is a bulk load: see beginBulkLoad. Read models built
+   * by other view code are emptied first, so this is then a rebuild.
    */
   async catchUp(): Promise<number> {
+    if (this.staleCode !== undefined) {
+      this.logger.info({ from: this.staleCode.from, to: this.codeVersion }, CODE_CHANGED_MESSAGE);
+      this.reset();
+    }
     this._status = 'catching-up';
     const bulk = this.checkpoint === undefined;
     if (bulk) {
@@ -151,13 +251,11 @@ export class Projector {
     if (this._status !== 'failed') this._status = 'stopped';
   }
 
-  /** Drops every read model and replays the whole event store. */
+  /** Drops every read model (the quarantine too, so every stream is tried again) and replays the store. */
   async rebuild(): Promise<number> {
     const wasLive = this.subscription !== undefined;
     if (wasLive) await this.stop();
-    resetReadModels(this.db);
-    this.cache.clear();
-    this.checkpoint = undefined;
+    this.reset();
     const count = await this.catchUp();
     if (wasLive) await this.start();
     return count;
@@ -173,13 +271,59 @@ export class Projector {
   waitFor(position: bigint, timeoutMs = 5000): Promise<void> {
     if (this.checkpoint !== undefined && this.checkpoint >= position) return Promise.resolve();
     if (this._status === 'failed') return Promise.reject(this._error);
+    return this.wait(
+      timeoutMs,
+      `Read models did not reach position ${position} within ${timeoutMs} ms`,
+      (waiter) => {
+        const entry = { ...waiter, position };
+        this.waiters.push(entry);
+        return () => (this.waiters = this.waiters.filter((w) => w !== entry));
+      },
+    );
+  }
+
+  /**
+   * Resolves when the read models include the patient stream `streamName` at `revision` or later
+   * (read-your-writes for one patient, or "this node has seen the plan the store has"). Rejects
+   * with StreamQuarantinedError when the stream is or becomes quarantined (its rows would never get
+   * there), on timeout with ReadModelTimeoutError, and with the projector's error when it failed.
+   */
+  waitForStream(streamName: string, revision: number, timeoutMs = 5000): Promise<void> {
+    const pseudonym = pseudonymOfStream(streamName);
+    if (pseudonym === undefined) return Promise.reject(new TypeError(`Not a patient stream: ${streamName}`));
+    const quarantine = this.quarantines.get(streamName);
+    if (quarantine !== undefined) return Promise.reject(new StreamQuarantinedError(quarantine));
+    if (this._status === 'failed') return Promise.reject(this._error);
+    // Rows due for a rebuild are not evidence of anything yet.
+    const committed = this.staleCode === undefined ? this.writers.streamVersion(pseudonym) : undefined;
+    if (committed !== undefined && committed >= revision) return Promise.resolve();
+    return this.wait(
+      timeoutMs,
+      `Read models did not reach ${streamName} at revision ${revision} within ${timeoutMs} ms`,
+      (waiter) => {
+        const entry = { ...waiter, revision };
+        this.streamWaiters.set(streamName, [...(this.streamWaiters.get(streamName) ?? []), entry]);
+        return () => {
+          const rest = (this.streamWaiters.get(streamName) ?? []).filter((w) => w !== entry);
+          if (rest.length > 0) this.streamWaiters.set(streamName, rest);
+          else this.streamWaiters.delete(streamName);
+        };
+      },
+    );
+  }
+
+  /** A promise settled by a registered waiter, or rejected after `timeoutMs`. */
+  private wait(
+    timeoutMs: number,
+    timeoutMessage: string,
+    register: (waiter: Waiter) => () => void,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`Read models did not reach position ${position} within ${timeoutMs} ms`));
+        unregister();
+        reject(new ReadModelTimeoutError(timeoutMessage));
       }, timeoutMs);
-      const waiter = {
-        position,
+      const unregister = register({
         resolve: () => {
           clearTimeout(timer);
           resolve();
@@ -188,9 +332,17 @@ export class Projector {
           clearTimeout(timer);
           reject(e);
         },
-      };
-      this.waiters.push(waiter);
+      });
     });
+  }
+
+  /** Empties the read models and everything kept in memory about them. */
+  private reset() {
+    resetReadModels(this.db);
+    this.cache.clear();
+    this.quarantines.clear();
+    this.checkpoint = undefined;
+    this.staleCode = undefined;
   }
 
   private async follow(subscription: Subscription) {
@@ -228,88 +380,184 @@ export class Projector {
     );
     for (const w of this.waiters) w.reject(this._error);
     this.waiters = [];
+    for (const list of this.streamWaiters.values()) for (const w of list) w.reject(this._error);
+    this.streamWaiters.clear();
   }
 
   /**
    * Applies events in order; events at or before the checkpoint (redelivery) are ignored. The
    * states the batch starts from are loaded first (the only step that may need the store); then
-   * every event is folded and written, and the checkpoint with them, in one synchronous SQLite
-   * transaction: if anything throws, nothing of the batch is committed and the cache is untouched.
+   * every event is parsed and folded, per stream, with a failure quarantining only that stream;
+   * then the rows, the quarantines and the checkpoint are written in one synchronous SQLite
+   * transaction: if a write throws, nothing of the batch is committed and the cache is untouched.
    */
   private async apply(events: readonly RecordedEvent[]) {
     const checkpoint = this.checkpoint;
     const fresh = checkpoint === undefined ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return;
-    const committed = await this.statesBefore(fresh);
+    const batch = this.fold(fresh, await this.statesBefore(fresh));
     const last = fresh[fresh.length - 1]!.position;
 
-    const patients = new Map<string, PatientChange>();
     this.db.transaction(() => {
-      for (const recorded of fresh) {
-        if (isAccessRecord(recorded)) {
-          this.writers.accessRecord(parseAccessRecord(recorded.data), recorded.position);
-          continue;
-        }
-        const pseudonym = pseudonymOfStream(recorded.streamName);
-        if (pseudonym === undefined) continue; // not a patient's plan
-        const changedAt = recorded.recordedAt.toISOString();
-        let patient = patients.get(recorded.streamName);
-        if (patient === undefined) {
-          const before = committed.get(recorded.streamName)!;
-          patient = {
-            pseudonym,
-            streamName: recorded.streamName,
-            // The first change in this batch: when the plan is new, that is when it was first recorded.
-            firstChangedAt: changedAt,
-            changedAt,
-            position: recorded.position,
-            state: before,
-            committed: before,
-          };
-          patients.set(recorded.streamName, patient);
-        }
-        const before = patient.state;
-        if (before.version + 1 !== Number(recorded.revision)) {
-          throw new Error(
-            `Projection out of order at position ${recorded.position}: revision ${recorded.revision}`,
-          );
-        }
-        const event = parseEvent(recorded);
-        const after = evolve(before, event);
-        this.writers.history(
-          pseudonym,
-          recorded.revision,
-          recorded.position,
-          describeChange(before, event, after),
-        );
-        patient.state = after;
-        patient.changedAt = changedAt;
-        patient.position = recorded.position;
+      for (const a of batch.accessRecords) this.writers.accessRecord(a.record, a.position);
+      for (const p of batch.patients.values()) {
+        for (const c of p.changes) this.writers.history(p.pseudonym, c.revision, c.position, c.entry);
+        this.writers.latest(p, p.state, p.committed, p.view);
       }
-      for (const p of patients.values()) this.writers.latest(p, p.state, p.committed);
+      for (const q of batch.quarantines.values()) this.writers.quarantine(q);
+      this.writers.codeVersion(this.codeVersion);
       this.writers.checkpoint(this.name, last);
     })();
 
-    // Only after the commit: the cache and the checkpoint in memory follow what is on disk.
-    for (const [streamName, p] of patients) this.remember(streamName, p.state);
+    // Only after the commit: memory follows what is on disk.
+    for (const [streamName, p] of batch.patients) this.remember(streamName, p.state);
     this.checkpoint = last;
+    this.reportQuarantines(batch);
+    this.settleWaiters(batch, last);
+  }
+
+  /**
+   * Parses and folds a batch, and makes each touched patient's history rows and view, all outside
+   * the transaction so that a failure can be pinned on its stream: that stream is quarantined at
+   * the event, its events after it are skipped, and the rest of the batch goes on.
+   */
+  private fold(
+    fresh: readonly RecordedEvent[],
+    before: ReadonlyMap<string, PlanState | Failure>,
+  ): FoldedBatch {
+    const batch: FoldedBatch = {
+      patients: new Map(),
+      accessRecords: [],
+      quarantines: new Map(),
+      skippedAccess: [],
+    };
+    for (const recorded of fresh) {
+      if (isAccessRecord(recorded)) {
+        this.foldAccessRecord(batch, recorded);
+        continue;
+      }
+      const pseudonym = pseudonymOfStream(recorded.streamName);
+      if (pseudonym === undefined) continue; // not a patient's plan
+      const { streamName } = recorded;
+      if (this.quarantines.has(streamName) || batch.quarantines.has(streamName)) continue;
+
+      let patient = batch.patients.get(streamName);
+      if (patient === undefined) {
+        const start = before.get(streamName)!;
+        if (!isState(start)) {
+          batch.quarantines.set(streamName, this.quarantineRow(recorded, pseudonym, start));
+          continue;
+        }
+        patient = newPatient(pseudonym, recorded, start);
+        batch.patients.set(streamName, patient);
+      }
+      const failure = foldEvent(patient, recorded);
+      if (failure !== undefined) {
+        batch.quarantines.set(streamName, this.quarantineRow(recorded, pseudonym, failure));
+      }
+    }
+    for (const [streamName, patient] of batch.patients) {
+      // Quarantined at its first event here: nothing to write, its rows stay as committed.
+      if (patient.changes.length === 0) {
+        batch.patients.delete(streamName);
+        continue;
+      }
+      const failed = makeView(patient);
+      if (failed === undefined) continue;
+      const at = { ...failed.change, streamName, type: failed.change.event.type };
+      batch.quarantines.set(
+        streamName,
+        this.quarantineRow(at, patient.pseudonym, { stage: 'view', error: failed.error }),
+      );
+      // Nothing of this batch is left to write for the patient: its rows stay as committed.
+      if (patient.changes.length === 0) batch.patients.delete(streamName);
+    }
+    return batch;
+  }
+
+  /** An access record goes to the access log; one that cannot be read is skipped and counted. */
+  private foldAccessRecord(batch: FoldedBatch, recorded: RecordedEvent) {
+    try {
+      batch.accessRecords.push({ record: parseAccessRecord(recorded.data), position: recorded.position });
+    } catch (error) {
+      const row = this.quarantineRow(recorded, undefined, { stage: 'parse', error });
+      batch.skippedAccess.push(row);
+      // Records are independent of each other: the stream's later records are still applied.
+      if (!this.quarantines.has(recorded.streamName) && !batch.quarantines.has(recorded.streamName)) {
+        batch.quarantines.set(recorded.streamName, row);
+      }
+    }
+  }
+
+  private quarantineRow(at: EventAt, pseudonym: string | undefined, failure: Failure): QuarantineRow {
+    return {
+      streamName: at.streamName,
+      pseudonym,
+      revision: Number(at.revision),
+      position: at.position,
+      eventType: at.type.slice(0, MAX_EVENT_TYPE),
+      errorName: errorNameOf(failure.error),
+      errorMessage: safeMessageOf(failure.error, failure.stage, failure.detail),
+      quarantinedAt: this.clock().toISOString(),
+    };
+  }
+
+  /** After a commit: remembers and logs the new quarantines and the skipped access records. */
+  private reportQuarantines(batch: FoldedBatch) {
+    for (const [streamName, q] of batch.quarantines) {
+      this.quarantines.set(streamName, q);
+      this.cache.delete(streamName);
+      if (q.pseudonym !== undefined) this.logger.error(logFields(q), 'stream quarantined: event unreadable');
+    }
+    for (const q of batch.skippedAccess) {
+      this._skippedAccessRecords++;
+      this.logger.error(logFields(q), 'access record skipped: unreadable');
+    }
+  }
+
+  /** After a commit: settles whoever waits for a position or stream the batch reached or quarantined. */
+  private settleWaiters(batch: FoldedBatch, last: bigint) {
     this.waiters = this.waiters.filter((w) => {
       if (w.position > last) return true;
       w.resolve();
       return false;
     });
+    if (this.streamWaiters.size === 0) return;
+    for (const [streamName, q] of batch.quarantines) {
+      const waiting = this.streamWaiters.get(streamName);
+      if (waiting === undefined) continue;
+      this.streamWaiters.delete(streamName);
+      for (const w of waiting) w.reject(new StreamQuarantinedError(q));
+    }
+    for (const [streamName, p] of batch.patients) {
+      const waiting = this.streamWaiters.get(streamName);
+      if (waiting === undefined) continue;
+      const rest = waiting.filter((w) => {
+        if (w.revision > p.state.version) return true;
+        w.resolve();
+        return false;
+      });
+      if (rest.length > 0) this.streamWaiters.set(streamName, rest);
+      else this.streamWaiters.delete(streamName);
+    }
   }
 
   /**
-   * For every patient stream in the batch, its state just before its first event in the batch:
-   * the initial state for a new stream, the cached state, or (rarely, when the cache dropped it)
-   * the stream's earlier events folded again, read a few streams at a time.
+   * For every patient stream in the batch that is not quarantined, its state just before its first
+   * event in the batch: the initial state for a new stream, the cached state, or (rarely, when the
+   * cache dropped it) the stream's earlier events folded again, read a few streams at a time. An
+   * earlier event that no longer folds (the code changed) gives a Failure instead of a state.
    */
-  private async statesBefore(events: readonly RecordedEvent[]): Promise<Map<string, PlanState>> {
-    const states = new Map<string, PlanState>();
+  private async statesBefore(events: readonly RecordedEvent[]): Promise<Map<string, PlanState | Failure>> {
+    const states = new Map<string, PlanState | Failure>();
     const misses: RecordedEvent[] = [];
     for (const e of events) {
-      if (states.has(e.streamName) || isAccessRecord(e) || pseudonymOfStream(e.streamName) === undefined)
+      if (
+        states.has(e.streamName) ||
+        isAccessRecord(e) ||
+        pseudonymOfStream(e.streamName) === undefined ||
+        this.quarantines.has(e.streamName)
+      )
         continue;
       const cached = e.revision === 0n ? initialState : this.cache.get(e.streamName);
       if (cached !== undefined && cached.version + 1 === Number(e.revision)) {
@@ -323,8 +571,9 @@ export class Projector {
       await Promise.all(
         misses.slice(i, i + STREAM_READS_IN_FLIGHT).map(async (e) => {
           this._streamReads++;
+          // A failing read is the store's trouble, not the stream's: it fails the batch.
           const earlier = await this.store.readStream(e.streamName, { maxCount: Number(e.revision) });
-          states.set(e.streamName, fold(earlier.map((s): PzpEvent => parseEvent(s))));
+          states.set(e.streamName, refold(earlier));
         }),
       );
     }
@@ -337,3 +586,115 @@ export class Projector {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 }
+
+const isState = (s: PlanState | Failure): s is PlanState => 'plan' in s;
+
+function newPatient(pseudonym: string, recorded: RecordedEvent, before: PlanState): PatientChange {
+  const changedAt = recorded.recordedAt.toISOString();
+  return {
+    pseudonym,
+    streamName: recorded.streamName,
+    // The first change in this batch: when the plan is new, that is when it was first recorded.
+    firstChangedAt: changedAt,
+    changedAt,
+    position: recorded.position,
+    state: before,
+    committed: before,
+    changes: [],
+    view: '',
+  };
+}
+
+/** Folds one event into the patient's batch state; a Failure leaves the patient as it was. */
+function foldEvent(patient: PatientChange, recorded: RecordedEvent): Failure | undefined {
+  const before = patient.state;
+  if (before.version + 1 !== Number(recorded.revision)) {
+    const detail = `expected revision ${before.version + 1}, got ${recorded.revision}`;
+    return { stage: 'order', error: new RevisionOrderError(detail), detail };
+  }
+  let stage: FailureStage = 'parse';
+  try {
+    const event = parseEvent(recorded);
+    stage = 'fold';
+    const after = evolve(before, event);
+    stage = 'describe';
+    const entry = describeChange(before, event, after);
+    const changedAt = recorded.recordedAt.toISOString();
+    patient.changes.push({
+      revision: recorded.revision,
+      position: recorded.position,
+      changedAt,
+      event,
+      entry,
+    });
+    patient.state = after;
+    patient.changedAt = changedAt;
+    patient.position = recorded.position;
+    return undefined;
+  } catch (error) {
+    return { stage, error };
+  }
+}
+
+/**
+ * Makes the patient's view for the latest rows. When it cannot be made, finds the first of the
+ * batch's events whose resulting plan cannot be viewed (rare, so folding again is fine), keeps
+ * the patient's rows up to the event before it, and returns that event with the error.
+ */
+function makeView(patient: PatientChange): { change: FoldedChange; error: unknown } | undefined {
+  try {
+    patient.view = JSON.stringify(currentView(patient.state.plan));
+    return undefined;
+  } catch (error) {
+    let state = patient.committed;
+    let view = '';
+    for (const [i, change] of patient.changes.entries()) {
+      const next = evolve(state, change.event);
+      try {
+        view = JSON.stringify(currentView(next.plan));
+      } catch (viewError) {
+        keepChanges(patient, i, state, view);
+        return { change, error: viewError };
+      }
+      state = next;
+    }
+    // Pure code cannot fail only on the whole batch; should it, none of the batch is kept.
+    const first = patient.changes[0]!;
+    keepChanges(patient, 0, patient.committed, '');
+    return { change: first, error };
+  }
+}
+
+/** Keeps the patient's first `count` changes of the batch, ending at `state` with its `view`. */
+function keepChanges(patient: PatientChange, count: number, state: PlanState, view: string) {
+  patient.changes.splice(count);
+  const kept = patient.changes[count - 1];
+  patient.state = kept === undefined ? patient.committed : state;
+  patient.view = view;
+  if (kept !== undefined) {
+    patient.changedAt = kept.changedAt;
+    patient.position = kept.position;
+  }
+}
+
+/** A stream's earlier events folded again, or the first of them that no longer parses or folds. */
+function refold(events: readonly StreamEvent[]): PlanState | Failure {
+  let state = initialState;
+  for (const e of events) {
+    try {
+      state = evolve(state, parseEvent(e));
+    } catch (error) {
+      return { stage: 'read', error, detail: `at revision ${e.revision}` };
+    }
+  }
+  return state;
+}
+
+const logFields = (q: QuarantineRow): Record<string, unknown> => ({
+  pseudonym: q.pseudonym,
+  streamName: q.streamName,
+  revision: q.revision,
+  position: q.position.toString(),
+  eventType: q.eventType,
+  error: `${q.errorName}: ${q.errorMessage}`,
+});

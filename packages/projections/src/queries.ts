@@ -1,6 +1,7 @@
-import type { AccessRecord, Actor, ChangeEntry, PlanView } from '@pzp/domain';
+import { streamNameFor, type AccessRecord, type Actor, type ChangeEntry, type PlanView } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionFromKey, positionKey } from './position-key.js';
+import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
 
 export interface CurrentPlanRow {
   readonly pseudonym: string;
@@ -102,6 +103,15 @@ export function createQueries(db: ReadModelDb) {
     'SELECT * FROM roles WHERE practitioner_id = ? ORDER BY pseudonym, role',
   );
   const countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM current_plans');
+  const quarantineStmt = db.prepare<[string], RawQuarantine>(
+    'SELECT * FROM quarantined_streams WHERE stream_name = ?',
+  );
+  const quarantinedStmt = db.prepare<[], RawQuarantine>(
+    'SELECT * FROM quarantined_streams ORDER BY quarantined_at, stream_name',
+  );
+  const streamVersionStmt = db.prepare<[string], { version: number }>(
+    'SELECT version FROM patient_index WHERE pseudonym = ?',
+  );
 
   const versionStmt = db.prepare<[string], { version: number }>(
     'SELECT version FROM current_plans WHERE pseudonym = ?',
@@ -239,6 +249,25 @@ export function createQueries(db: ReadModelDb) {
 
     planCount(): number {
       return countStmt.get()!.n;
+    },
+
+    /**
+     * Why this patient's stream is quarantined, if it is. Its rows stop before an event this node
+     * could not read, so a read of this patient should answer with a typed error, not its plan.
+     */
+    quarantine(pseudonym: string): QuarantineRow | undefined {
+      const row = quarantineStmt.get(streamNameFor(pseudonym));
+      return row && toQuarantineRow(row);
+    },
+
+    /** Every quarantined stream (patients and access logs), oldest quarantine first. */
+    quarantined(): QuarantineRow[] {
+      return quarantinedStmt.all().map(toQuarantineRow);
+    },
+
+    /** Stream revision of the last event of this patient in the read models; undefined when none. */
+    streamVersion(pseudonym: string): number | undefined {
+      return streamVersionStmt.get(pseudonym)?.version;
     },
   };
 }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 4;
+export const READ_MODEL_SCHEMA_VERSION = 5;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -70,6 +70,23 @@ const TABLES = `
     record TEXT NOT NULL,            -- JSON AccessRecord
     PRIMARY KEY (pseudonym, position)
   ) WITHOUT ROWID;
+  -- Facts about how the rows were built, e.g. code_version (PROJECTION_CODE_VERSION): written with
+  -- every batch, in its transaction, so it always describes the rows next to it.
+  CREATE TABLE IF NOT EXISTS read_model_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  -- Streams the projector could not read (see quarantine.ts). No event data values in here.
+  CREATE TABLE IF NOT EXISTS quarantined_streams (
+    stream_name TEXT PRIMARY KEY,
+    pseudonym TEXT,                  -- null for an access-log stream
+    revision INTEGER NOT NULL,       -- of the event that could not be applied
+    position TEXT NOT NULL,          -- decimal string
+    event_type TEXT NOT NULL,
+    error_name TEXT NOT NULL,
+    error_message TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
+  );
 `;
 
 /**
@@ -93,7 +110,17 @@ const createBulkDroppedIndexes = (db: ReadModelDb) =>
       .join('\n'),
   );
 
-const DATA_TABLES = ['patient_index', 'current_plans', 'change_history', 'review_due', 'roles', 'access_log'];
+// A reset empties the quarantine too: a rebuild tries every stream again.
+const DATA_TABLES = [
+  'patient_index',
+  'current_plans',
+  'change_history',
+  'review_due',
+  'roles',
+  'access_log',
+  'read_model_meta',
+  'quarantined_streams',
+];
 
 export function openReadModelDb(filePath: string): ReadModelDb {
   const db = new Database(filePath);

@@ -1,6 +1,5 @@
 import {
   activeRoles,
-  currentView,
   type AccessRecord,
   type ChangeEntry,
   type PlanState,
@@ -8,6 +7,10 @@ import {
 } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
+import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
+
+/** read_model_meta key of the PROJECTION_CODE_VERSION the rows were built with. */
+const CODE_VERSION_KEY = 'code_version';
 
 /** One patient's last change in a batch: what patient_index records besides the state. */
 export interface LatestChange {
@@ -74,6 +77,24 @@ export function createWriters(db: ReadModelDb) {
   const readCheckpoint = db.prepare<[string], { position: string | null }>(
     'SELECT position FROM checkpoints WHERE name = ?',
   );
+  const writeMeta = db.prepare<[string, string]>(`
+    INSERT INTO read_model_meta (key, value) VALUES (?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+  const readMeta = db.prepare<[string], { value: string }>('SELECT value FROM read_model_meta WHERE key = ?');
+  const anyRows = db.prepare<[], { n: number }>(
+    'SELECT EXISTS (SELECT 1 FROM checkpoints) OR EXISTS (SELECT 1 FROM patient_index) AS n',
+  );
+  // The first unreadable event of a stream is the one recorded: a stream is quarantined once.
+  const insertQuarantine = db.prepare<
+    [string, string | null, number, string, string, string, string, string]
+  >(`
+    INSERT INTO quarantined_streams (stream_name, pseudonym, revision, position, event_type, error_name,
+                                     error_message, quarantined_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_name) DO NOTHING`);
+  const readQuarantines = db.prepare<[], RawQuarantine>('SELECT * FROM quarantined_streams');
+  const readVersion = db.prepare<[string], { version: number }>(
+    'SELECT version FROM patient_index WHERE pseudonym = ?',
+  );
 
   return {
     /** While true, history rows are appended without the conflict check (the key index is dropped). */
@@ -108,9 +129,10 @@ export function createWriters(db: ReadModelDb) {
      * plan's roles are the very object they were, the role rows (and, with the same review date,
      * the review rows) are already right and are left alone. A state folded again from the store
      * never shares objects with the new one, so it always rewrites: the check errs only towards
-     * writing.
+     * writing. `view` is the JSON of currentView(state.plan), made before the transaction (a view
+     * that cannot be made quarantines the stream instead of failing the batch).
      */
-    latest(change: LatestChange, state: PlanState, committed: PlanState) {
+    latest(change: LatestChange, state: PlanState, committed: PlanState, view: string) {
       const { pseudonym } = change;
       const { plan } = state;
       upsertIndex.run(
@@ -121,7 +143,7 @@ export function createWriters(db: ReadModelDb) {
         change.changedAt,
         change.position.toString(),
       );
-      upsertPlan.run(pseudonym, state.version, JSON.stringify(currentView(plan)));
+      upsertPlan.run(pseudonym, state.version, view);
 
       const isNew = committed.version === -1; // no rows of this patient yet
       const rolesSame = !isNew && plan.roles === committed.plan.roles;
@@ -161,6 +183,43 @@ export function createWriters(db: ReadModelDb) {
     readCheckpoint(name: string): bigint | undefined {
       const row = readCheckpoint.get(name);
       return row?.position == null ? undefined : BigInt(row.position);
+    },
+
+    codeVersion(version: number) {
+      writeMeta.run(CODE_VERSION_KEY, String(version));
+    },
+
+    /** The PROJECTION_CODE_VERSION the rows were built with; undefined when never recorded. */
+    readCodeVersion(): number | undefined {
+      const row = readMeta.get(CODE_VERSION_KEY);
+      return row === undefined ? undefined : Number(row.value);
+    },
+
+    /** True when the read models hold anything (a checkpoint or a patient). */
+    hasRows(): boolean {
+      return anyRows.get()!.n === 1;
+    },
+
+    quarantine(row: QuarantineRow) {
+      insertQuarantine.run(
+        row.streamName,
+        row.pseudonym ?? null,
+        row.revision,
+        row.position.toString(),
+        row.eventType,
+        row.errorName,
+        row.errorMessage,
+        row.quarantinedAt,
+      );
+    },
+
+    readQuarantines(): QuarantineRow[] {
+      return readQuarantines.all().map(toQuarantineRow);
+    },
+
+    /** The committed stream revision of a patient's rows; undefined when there are none. */
+    streamVersion(pseudonym: string): number | undefined {
+      return readVersion.get(pseudonym)?.version;
     },
   };
 }

@@ -1,0 +1,127 @@
+/** Helpers shared by this package's integration tests (not exported by the package). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bsn, pseudonymFor, streamNameFor, type PzpEvent } from '@pzp/domain';
+import { actors, asParty, idSequence, patientParty, PlanRecorder } from '@pzp/domain/testing';
+import { SqliteEventStore, type AppendResult, type EventStore } from '@pzp/event-store';
+import type { ProjectorLogger } from './projector.js';
+import { openReadModelDb, type ReadModelDb } from './read-model-db.js';
+
+export const SECRET = 'projector-test-secret-0123456789abcdef';
+export const BSNS = ['111222333', '123456782', '999990019'];
+/** A fourth patient, for tests that need one more. */
+export const EXTRA_BSN = '999999990';
+
+export const pseudonymOf = (bsn: string): string => pseudonymFor(Bsn.parse(bsn), SECRET);
+export const streamOf = (bsn: string): string => streamNameFor(pseudonymOf(bsn));
+
+/** A scratch directory with an event store and read-model files in it; close() removes it all. */
+export function testEnv() {
+  const dir = mkdtempSync(join(tmpdir(), 'pzp-projector-'));
+  const store = SqliteEventStore.open(join(dir, 'events.db'));
+  const dbs: ReadModelDb[] = [];
+  return {
+    dir,
+    store,
+    openDb(name: string): ReadModelDb {
+      const db = openReadModelDb(join(dir, name));
+      dbs.push(db);
+      return db;
+    },
+    async close() {
+      for (const db of dbs.splice(0)) if (db.open) db.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A conversation with the GP, then a nurse's provisional limit: 1 + several events per patient. */
+export function patientEvents(bsn: string, n: number): PzpEvent[] {
+  const recorder = new PlanRecorder(idSequence(n + 1));
+  recorder.run(
+    'RecordConversation',
+    {
+      conversationId: `conv-${n}`,
+      patient: { bsn: Bsn.parse(bsn), name: `Patiënt ${n}`, birthDate: '1940-01-01' },
+      date: '2026-03-02',
+      participants: [patientParty, asParty(actors.gp)],
+      treatmentDirectives: [
+        { treatment: { code: '89666000' }, decision: 'NIET' },
+        { treatment: { code: '40617009' }, decision: 'NIET' },
+      ],
+    },
+    actors.gp,
+    '2026-03-02T14:00:00+01:00',
+  );
+  recorder.run(
+    'SetTreatmentDirective',
+    {
+      treatment: { code: '305351004' },
+      decision: 'NIET',
+      decidedOn: '2026-03-04',
+      parties: [patientParty, asParty(actors.districtNurse)],
+    },
+    actors.districtNurse,
+    '2026-03-04T10:00:00+01:00',
+  );
+  return recorder.events;
+}
+
+/** Appends a patient's events, the first of them at stream revision `from`. */
+export async function append(
+  target: EventStore,
+  bsn: string,
+  events: readonly PzpEvent[],
+  from = 0,
+): Promise<AppendResult> {
+  return target.appendToStream(
+    streamOf(bsn),
+    events.map((e) => ({ id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata })),
+    { expectedRevision: from === 0 ? 'no_stream' : BigInt(from - 1) },
+  );
+}
+
+/** Appends one event as given, unchecked: how an unreadable event gets into a stream. */
+export async function appendRaw(
+  target: EventStore,
+  streamName: string,
+  event: { id: string; type: string; data: unknown; metadata: unknown },
+): Promise<AppendResult> {
+  return target.appendToStream(streamName, [event], { expectedRevision: 'any' });
+}
+
+/** Every row of every read model, the checkpoint and the quarantine, for comparing two databases. */
+export function dump(db: ReadModelDb) {
+  const tables = [
+    'current_plans',
+    'change_history',
+    'patient_index',
+    'review_due',
+    'roles',
+    'access_log',
+    'read_model_meta',
+    'quarantined_streams',
+  ];
+  return {
+    ...Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()])),
+    checkpoints: db.prepare('SELECT * FROM checkpoints ORDER BY name').all(),
+  };
+}
+
+export interface LogLine {
+  readonly level: 'info' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** A logger that keeps what it is told. */
+export function recordingLogger(): ProjectorLogger & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    info: (fields, message) => lines.push({ level: 'info', fields, message }),
+    error: (fields, message) => lines.push({ level: 'error', fields, message }),
+  };
+}
