@@ -32,7 +32,7 @@ const warmup = Number(values.warmup);
 const connectionCounts = values.connections.split(',').map(Number);
 
 const QUERY = `query Pzp($bsn: BSN!) { pzp(bsn: $bsn, purpose: EMERGENCY) {
-  version treatmentDirectives { key status decision specification summary decidedOn
+  version treatmentDirectives { key status agreement { __typename ... on Perform { decision specification } ... on DoNotPerform { decision specification } ... on OnlyUnderConditions { conditions } } summary decidedOn
     provenance { recordedAt recordedBy { name profession organization { name } } } }
   representatives { name phone } regiebehandelaar { practitioner { name } } warnings { code message } } }`;
 const BSN = '111222333';

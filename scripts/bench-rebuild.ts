@@ -21,7 +21,8 @@ import { DateTime } from 'luxon';
 import { Bsn, ZONE, pseudonymFor, streamNameFor, type PzpEvent } from '@pzp/domain';
 import { actors, asParty, idSequence, patientParty, PlanRecorder, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, openReadModelDb, planAsOf, type ReadModelDb } from '@pzp/projections';
+import { planAsOf } from '@pzp/application';
+import { Projector, openReadModelDb, type ReadModelDb } from '@pzp/projections';
 import { seededRandom, syntheticPatient } from './lib/synthetic-patient.js';
 
 const { values } = parseArgs({

@@ -39,3 +39,7 @@ export const PZP = standalone('Pzp');
 export const PZP_AS_OF = standalone('AsOf');
 export const HISTORY = standalone('History');
 export const ACCESS_LOG = standalone('Log');
+export const EMERGENCY = standalone('Emergency');
+export const WITHDRAW_DIRECTIVE = standalone('Withdraw');
+export const WITHDRAW_REVISION = standalone('WithdrawRevision');
+export const VOID_RECORD = standalone('Void');

@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '@pzp/application';
+import { handleCommand, planAsOf as heldAt } from '@pzp/application';
 import {
+  amsterdamDate,
   Bsn,
   fold,
   parseEvent,
   pseudonymFor,
   streamNameFor,
   viewOf,
+  withTimeWarnings,
   type CommandInput,
   type CommandType,
   type DirectiveView,
@@ -17,8 +19,8 @@ import {
   type PzpCommand,
 } from '@pzp/domain';
 import { actors, asParty, idSequence, patientParty } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb, planAsOf, type Queries } from '@pzp/projections';
+import { SqliteEventStore, type EventStore } from '@pzp/event-store';
+import { Projector, createQueries, openReadModelDb, type Queries } from '@pzp/projections';
 
 /**
  * One patient through a realistic year of PZP: a first conversation at home with the GP, a
@@ -57,6 +59,12 @@ async function run<T extends CommandType>(
   const result = await handleCommand(store, { streamName, command, sourceSystem: 'test-his', newId });
   await projector.waitFor(result.position!);
   return result;
+}
+
+/** The plan as held at `at`, with the date-dependent warnings judged at that instant (as the API shows it). */
+async function planAsOf(store: EventStore, streamName: string, at: Date) {
+  const held = await heldAt(store, streamName, at);
+  return held && { ...held, view: withTimeWarnings(held.view, amsterdamDate(at)) };
 }
 
 const directive = (view: PlanView, code: string): DirectiveView =>

@@ -21,11 +21,13 @@ const BSN = '111222333';
 const gpActor = { id: 'UZI-100001', name: 'Dr. A. Jansen', profession: 'GENERAL_PRACTITIONER' };
 const practice = { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type: 'HUISARTSENPRAKTIJK' };
 
+type Agreement =
+  | { __typename: 'Perform' | 'DoNotPerform'; decision: string; specification: string | null }
+  | { __typename: 'OnlyUnderConditions'; conditions: string };
 type Directive = {
   key: string;
   status: string;
-  decision: string | null;
-  specification: string | null;
+  agreement: Agreement | null;
   summary: string;
   decidedOn: string | null;
   provenance: { changeId: string; recordedAt: string; recordedBy: { id: string; name: string } } | null;
@@ -46,7 +48,17 @@ const ok = <T>(r: GraphQLResponse<T>): T => {
   return r.data!;
 };
 const code = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
-const directive = (record: Rec, key: string) => record.treatmentDirectives.find((d) => d.key === key)!;
+/** A directive with its agreement read as an integrator would: ANDERS only with its conditions. */
+const directive = (record: Rec, key: string) => {
+  const d = record.treatmentDirectives.find((x) => x.key === key)!;
+  const a = d.agreement;
+  return {
+    ...d,
+    decision: a === null ? null : a.__typename === 'OnlyUnderConditions' ? 'ANDERS' : a.decision,
+    specification:
+      a === null ? null : a.__typename === 'OnlyUnderConditions' ? a.conditions : a.specification,
+  };
+};
 
 let dayServer: TestServer;
 let night: TestServer;

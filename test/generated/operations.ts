@@ -84,6 +84,8 @@ export type AdvanceDirective = {
   display: Scalars['String']['output'];
   documentReference?: Maybe<Scalars['String']['output']>;
   provenance: Provenance;
+  /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
+  refusedTreatments: Array<Treatment>;
   representative?: Maybe<Scalars['String']['output']>;
   /** DO, EU, EUD, LW, MON, NR, VERB, VERBVL, VOL. */
   type: Scalars['String']['output'];
@@ -94,9 +96,17 @@ export type AdvanceDirectiveInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
   date: Scalars['LocalDate']['input'];
   documentReference?: InputMaybe<Scalars['String']['input']>;
+  /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
+  refusedTreatments?: InputMaybe<Array<TreatmentInput>>;
   representative?: InputMaybe<Scalars['String']['input']>;
   type: Scalars['String']['input'];
 };
+
+/**
+ * What was agreed for one treatment. ANDERS exists only as OnlyUnderConditions, which always carries
+ * its conditions: there is no way to read a bare "ANDERS".
+ */
+export type Agreement = DoNotPerform | OnlyUnderConditions | Perform;
 
 export type AnswerInput = {
   /** Organ donation: YES, NO, UNKNOWN. ICD deactivation: YES, NOT_YET_DECIDED, NOT_DISCUSSED. */
@@ -249,6 +259,8 @@ export type ConversationDirectiveInput = {
 
 export type Correction = {
   __typename?: 'Correction';
+  /** Changes taken out with it: everything recorded in a conversation marked in error. */
+  cascadedChangeIds: Array<Scalars['ID']['output']>;
   changeId: Scalars['ID']['output'];
   changeType: Scalars['String']['output'];
   provenance: Provenance;
@@ -284,6 +296,14 @@ export type DirectiveStatus =
   | 'NO_AGREEMENT_RECORDED'
   /** Agreed with a non-physician; a physician has not confirmed it yet. */
   | 'PROVISIONAL';
+
+/** Niet uitvoeren (zib 2020 NIET; FHIR provision.type deny). */
+export type DoNotPerform = {
+  __typename?: 'DoNotPerform';
+  decision: Decision;
+  specification?: Maybe<Scalars['String']['output']>;
+  summary: Scalars['String']['output'];
+};
 
 export type EndRoleInput = {
   assignmentId: Scalars['String']['input'];
@@ -359,6 +379,10 @@ export type Mutation = {
   assignRole: PzpMutationResult;
   /** Reviewed, nothing changed: resets the review clock. */
   confirmPlanReviewed: PzpMutationResult;
+  /**
+   * Physicians: confirms a provisional directive, or a non-physician's pending revision of a
+   * confirmed one (the revision then replaces it).
+   */
   confirmTreatmentDirective: PzpMutationResult;
   designateContactPerson: PzpMutationResult;
   designateRepresentative: PzpMutationResult;
@@ -369,16 +393,29 @@ export type Mutation = {
   recordLifeWish: PzpMutationResult;
   recordSharingConsent: PzpMutationResult;
   registerAdvanceDirective: PzpMutationResult;
+  /** Physicians: turns down a pending revision; the confirmed directive stays as it is. */
+  rejectTreatmentDirectiveRevision: PzpMutationResult;
   removeContactPerson: PzpMutationResult;
   revokeAdvanceDirective: PzpMutationResult;
   setEuthanasiaPosition: PzpMutationResult;
   setMedicalPolicyGoal: PzpMutationResult;
   setOrganDonation: PzpMutationResult;
   setPreferredPlaceOfDeath: PzpMutationResult;
+  /** The practice the patient is registered with (huisarts van inschrijving); it may always read the plan. */
+  setRegisteredGpPractice: PzpMutationResult;
   setTreatmentDirective: PzpMutationResult;
+  /**
+   * The whole record was entered on the wrong patient (e.g. a mistyped BSN): physicians, or the
+   * organisation that entered it. Afterwards `pzp` answers null for this BSN; history, the access log
+   * and who voided it and why stay for auditors. A later recordConversation starts a new plan.
+   * The returned record is the voided one as it stood, for confirmation.
+   */
+  voidRecord: PzpVoidResult;
   withdrawLifeWish: PzpMutationResult;
   withdrawSharingConsent: PzpMutationResult;
   withdrawTreatmentDirective: PzpMutationResult;
+  /** The author of a pending revision takes it back; the confirmed directive stays as it is. */
+  withdrawTreatmentDirectiveRevision: PzpMutationResult;
 };
 
 
@@ -545,6 +582,18 @@ export type MutationRegisterAdvanceDirectiveArgs = {
  * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
  * change is always included) and the changes made.
  */
+export type MutationRejectTreatmentDirectiveRevisionArgs = {
+  input: PendingRevisionInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
 export type MutationRemoveContactPersonArgs = {
   input: RemoveContactPersonInput;
 };
@@ -617,8 +666,32 @@ export type MutationSetPreferredPlaceOfDeathArgs = {
  * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
  * change is always included) and the changes made.
  */
+export type MutationSetRegisteredGpPracticeArgs = {
+  input: SetRegisteredGpPracticeInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
 export type MutationSetTreatmentDirectiveArgs = {
   input: SetTreatmentDirectiveInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationVoidRecordArgs = {
+  input: VoidRecordInput;
 };
 
 
@@ -655,6 +728,26 @@ export type MutationWithdrawSharingConsentArgs = {
  */
 export type MutationWithdrawTreatmentDirectiveArgs = {
   input: WithdrawTreatmentDirectiveInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationWithdrawTreatmentDirectiveRevisionArgs = {
+  input: PendingRevisionInput;
+};
+
+/** Only under the stated conditions (zib 2020 ANDERS); never read as yes. */
+export type OnlyUnderConditions = {
+  __typename?: 'OnlyUnderConditions';
+  conditions: Scalars['String']['output'];
+  /** Alleen onder voorwaarden: <conditions>. */
+  summary: Scalars['String']['output'];
 };
 
 export type Organization = {
@@ -735,6 +828,32 @@ export type PatientInput = {
   name: Scalars['String']['input'];
 };
 
+export type PendingRevision = {
+  __typename?: 'PendingRevision';
+  agreement: Agreement;
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  parties: Array<Party>;
+  /** Who proposed it, when. */
+  provenance: Provenance;
+};
+
+export type PendingRevisionInput = {
+  bsn: Scalars['BSN']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+  treatment: TreatmentInput;
+};
+
+/** Wel uitvoeren (zib 2020 WEL; FHIR provision.type permit). */
+export type Perform = {
+  __typename?: 'Perform';
+  decision: Decision;
+  /** An optional remark on how. */
+  specification?: Maybe<Scalars['String']['output']>;
+  summary: Scalars['String']['output'];
+};
+
 export type PlaceOfDeathInput = {
   code: Scalars['String']['input'];
   text?: InputMaybe<Scalars['String']['input']>;
@@ -787,7 +906,7 @@ export type PzpChange = {
   /** Each item the change touched, before and after, as JSON. */
   changes: Array<ItemChange>;
   conversationId?: Maybe<Scalars['String']['output']>;
-  /** Whether a later change marked this one entered-in-error. */
+  /** Whether a later change marked this one (or the conversation it came from) entered-in-error. */
   enteredInError: Scalars['Boolean']['output'];
   /** Why: set for corrections and endings. */
   reason?: Maybe<Scalars['String']['output']>;
@@ -840,6 +959,8 @@ export type PzpRecord = {
   patient: Patient;
   preferredPlaceOfDeath?: Maybe<PreferredPlaceOfDeath>;
   regiebehandelaar?: Maybe<RoleAssignment>;
+  /** The practice the patient is registered with (huisarts van inschrijving). */
+  registeredGpPractice?: Maybe<RegisteredGpPractice>;
   /** Contacts who decide when the patient lacks capacity (legal representative, curator, mentor). */
   representatives: Array<ContactPerson>;
   reviewDueOn?: Maybe<Scalars['LocalDate']['output']>;
@@ -847,7 +968,10 @@ export type PzpRecord = {
   sharingConsent: Array<SharingConsent>;
   /** The six coded treatments always (CPR first), then any other treatment with a directive. */
   treatmentDirectives: Array<TreatmentDirective>;
-  /** The stream revision: pass it as expectedVersion to change the plan. */
+  /**
+   * The stream revision of the patient's plan (0-based; one command may append several events, so it
+   * can grow by more than one per change). Pass it as expectedVersion to change the plan.
+   */
   version: Scalars['Int']['output'];
   warnings: Array<Warning>;
 };
@@ -862,6 +986,14 @@ export type PzpRecordEdge = {
   __typename?: 'PzpRecordEdge';
   cursor: Scalars['String']['output'];
   node: PzpRecord;
+};
+
+export type PzpVoidResult = {
+  __typename?: 'PzpVoidResult';
+  /** The changes this mutation made. */
+  changes: Array<PzpChange>;
+  /** The plan version after the void (pass it as expectedVersion to start a new plan). */
+  version: Scalars['Int']['output'];
 };
 
 export type Query = {
@@ -941,6 +1073,11 @@ export type RecordConversationInput = {
   patient?: InputMaybe<PatientInput>;
   patientReady?: InputMaybe<Scalars['Boolean']['input']>;
   preferredPlaceOfDeath?: InputMaybe<PreferredPlaceOfDeathInput>;
+  /**
+   * The practice the patient is registered with. On a new plan recorded at a GP practice it
+   * defaults to that practice.
+   */
+  registeredGpPractice?: InputMaybe<OrganizationInput>;
   reviewAfterMonths?: InputMaybe<Scalars['Int']['input']>;
   sharingConsents?: InputMaybe<Array<ConsentInput>>;
   summary?: InputMaybe<Scalars['String']['input']>;
@@ -971,8 +1108,17 @@ export type RegisterAdvanceDirectiveInput = {
   date: Scalars['LocalDate']['input'];
   documentReference?: InputMaybe<Scalars['String']['input']>;
   expectedVersion: Scalars['Int']['input'];
+  /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
+  refusedTreatments?: InputMaybe<Array<TreatmentInput>>;
   representative?: InputMaybe<Scalars['String']['input']>;
   type: Scalars['String']['input'];
+};
+
+export type RegisteredGpPractice = {
+  __typename?: 'RegisteredGpPractice';
+  from: Scalars['LocalDate']['output'];
+  practice: Organization;
+  provenance: Provenance;
 };
 
 export type RemoveContactPersonInput = {
@@ -1036,6 +1182,14 @@ export type SetPreferredPlaceOfDeathInput = {
   place: PlaceOfDeathInput;
 };
 
+export type SetRegisteredGpPracticeInput = {
+  bsn: Scalars['BSN']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  from: Scalars['LocalDate']['input'];
+  /** An organisation of type HUISARTSENPRAKTIJK. */
+  practice: OrganizationInput;
+};
+
 export type SetTreatmentDirectiveInput = {
   bsn: Scalars['BSN']['input'];
   comment?: InputMaybe<Scalars['String']['input']>;
@@ -1073,15 +1227,20 @@ export type Treatment = {
 
 export type TreatmentDirective = {
   __typename?: 'TreatmentDirective';
+  /** What was agreed; null when no agreement is recorded (never permission or refusal). */
+  agreement?: Maybe<Agreement>;
   comment?: Maybe<Scalars['String']['output']>;
   confirmation?: Maybe<Confirmation>;
   decidedOn?: Maybe<Scalars['LocalDate']['output']>;
-  decision?: Maybe<Decision>;
   /** The treatment code, or OTH:<name> for other treatments. */
   key: Scalars['String']['output'];
   parties: Array<Party>;
+  /**
+   * A non-physician's revision of this confirmed directive, waiting for a physician. This directive
+   * stays current until a physician confirms (then the revision replaces it) or rejects it.
+   */
+  pendingRevision?: Maybe<PendingRevision>;
   provenance?: Maybe<Provenance>;
-  specification?: Maybe<Scalars['String']['output']>;
   status: DirectiveStatus;
   /** What a clinician reads first, conditions included. */
   summary: Scalars['String']['output'];
@@ -1094,14 +1253,36 @@ export type TreatmentInput = {
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type VoidRecordInput = {
+  bsn: Scalars['BSN']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+  voidedOn: Scalars['LocalDate']['input'];
+};
+
 export type Warning = {
   __typename?: 'Warning';
-  /** PROVISIONAL, CONDITIONS_APPLY, REVIEW_OVERDUE, REVIEW_REQUESTED, NO_CAPACITY_WITHOUT_REPRESENTATIVE, CHANGED_BY_OTHER_THAN_REGIEBEHANDELAAR, NO_REGIEBEHANDELAAR, PATIENT_NOT_READY. */
-  code: Scalars['String']['output'];
+  code: WarningCode;
   message: Scalars['String']['output'];
   /** The item it is about, e.g. a treatment key. */
   subject?: Maybe<Scalars['String']['output']>;
 };
+
+export type WarningCode =
+  | 'CHANGED_BY_OTHER_THAN_REGIEBEHANDELAAR'
+  /** A treatment only under conditions: read them. */
+  | 'CONDITIONS_APPLY'
+  /** A written directive contradicts a treatment directive or the euthanasia position. */
+  | 'DIRECTIVE_CONFLICT'
+  | 'NO_CAPACITY_WITHOUT_REPRESENTATIVE'
+  | 'NO_REGIEBEHANDELAAR'
+  | 'PATIENT_NOT_READY'
+  /** A non-physician recorded a different wish beside a confirmed limit; a physician must decide. */
+  | 'PENDING_REVISION'
+  /** A limit agreed with a non-physician, not yet confirmed by a physician. */
+  | 'PROVISIONAL'
+  | 'REVIEW_OVERDUE'
+  | 'REVIEW_REQUESTED';
 
 export type WithdrawLifeWishInput = {
   bsn: Scalars['BSN']['input'];
@@ -1126,14 +1307,34 @@ export type WithdrawTreatmentDirectiveInput = {
   treatment: TreatmentInput;
 };
 
-export type RecordFieldsFragment = { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, decision?: Decision | null, specification?: string | null, summary: string, decidedOn?: string | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: string, message: string, subject?: string | null }> };
+type AgreementFields_DoNotPerform_Fragment = { __typename: 'DoNotPerform', decision: Decision, specification?: string | null };
+
+type AgreementFields_OnlyUnderConditions_Fragment = { __typename: 'OnlyUnderConditions', conditions: string };
+
+type AgreementFields_Perform_Fragment = { __typename: 'Perform', decision: Decision, specification?: string | null };
+
+export type AgreementFieldsFragment =
+  | AgreementFields_DoNotPerform_Fragment
+  | AgreementFields_OnlyUnderConditions_Fragment
+  | AgreementFields_Perform_Fragment
+;
+
+export type RecordFieldsFragment = { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
+      | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+      | { __typename: 'OnlyUnderConditions', conditions: string }
+      | { __typename: 'Perform', decision: Decision, specification?: string | null }
+     | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> };
 
 export type RecordMutationVariables = Exact<{
   input: RecordConversationInput;
 }>;
 
 
-export type RecordMutation = { __typename?: 'Mutation', recordConversation: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, decision?: Decision | null, specification?: string | null, summary: string, decidedOn?: string | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: string, message: string, subject?: string | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string, summary: string, recordedBy: { __typename?: 'Actor', name: string } }> } };
+export type RecordMutation = { __typename?: 'Mutation', recordConversation: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
+          | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+          | { __typename: 'OnlyUnderConditions', conditions: string }
+          | { __typename: 'Perform', decision: Decision, specification?: string | null }
+         | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string, summary: string, recordedBy: { __typename?: 'Actor', name: string } }> } };
 
 export type AssignMutationVariables = Exact<{
   input: AssignRoleInput;
@@ -1147,7 +1348,11 @@ export type SetMutationVariables = Exact<{
 }>;
 
 
-export type SetMutation = { __typename?: 'Mutation', setTreatmentDirective: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, decision?: Decision | null, status: DirectiveStatus, specification?: string | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string }> } };
+export type SetMutation = { __typename?: 'Mutation', setTreatmentDirective: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, agreement?:
+          | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+          | { __typename: 'OnlyUnderConditions', conditions: string }
+          | { __typename: 'Perform', decision: Decision, specification?: string | null }
+         | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string }> } };
 
 export type PzpQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];
@@ -1156,7 +1361,11 @@ export type PzpQueryVariables = Exact<{
 }>;
 
 
-export type PzpQuery = { __typename?: 'Query', pzp?: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, decision?: Decision | null, specification?: string | null, summary: string, decidedOn?: string | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: string, message: string, subject?: string | null }> } | null };
+export type PzpQuery = { __typename?: 'Query', pzp?: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
+        | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+        | { __typename: 'OnlyUnderConditions', conditions: string }
+        | { __typename: 'Perform', decision: Decision, specification?: string | null }
+       | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
 
 export type AsOfQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];
@@ -1164,7 +1373,11 @@ export type AsOfQueryVariables = Exact<{
 }>;
 
 
-export type AsOfQuery = { __typename?: 'Query', pzpAsOf?: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, decision?: Decision | null, specification?: string | null, summary: string, decidedOn?: string | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: string, message: string, subject?: string | null }> } | null };
+export type AsOfQuery = { __typename?: 'Query', pzpAsOf?: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
+        | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+        | { __typename: 'OnlyUnderConditions', conditions: string }
+        | { __typename: 'Perform', decision: Decision, specification?: string | null }
+       | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
 
 export type HistoryQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];
@@ -1183,3 +1396,39 @@ export type LogQueryVariables = Exact<{
 
 
 export type LogQuery = { __typename?: 'Query', accessLog: { __typename?: 'AccessLogConnection', edges: Array<{ __typename?: 'AccessLogEdge', node: { __typename?: 'AccessLogEntry', id: string, at: string, action: string, outcome: AccessOutcome, basis: string, purpose: AccessPurpose, flagged: boolean, breakGlassReason?: string | null, planVersion?: number | null, clientSystem: string, user: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type EmergencyQueryVariables = Exact<{
+  bsn: Scalars['BSN']['input'];
+}>;
+
+
+export type EmergencyQuery = { __typename?: 'Query', pzp?: { __typename?: 'PzpRecord', version: number, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, agreement?:
+        | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+        | { __typename: 'OnlyUnderConditions', conditions: string }
+        | { __typename: 'Perform', decision: Decision, specification?: string | null }
+       | null, pendingRevision?: { __typename?: 'PendingRevision', decidedOn: string, agreement:
+          | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+          | { __typename: 'OnlyUnderConditions', conditions: string }
+          | { __typename: 'Perform', decision: Decision, specification?: string | null }
+        , provenance: { __typename?: 'Provenance', recordedBy: { __typename?: 'Actor', name: string } } } | null }>, registeredGpPractice?: { __typename?: 'RegisteredGpPractice', practice: { __typename?: 'Organization', id: string } } | null, warnings: Array<{ __typename?: 'Warning', code: WarningCode, subject?: string | null, message: string }> } | null };
+
+export type WithdrawMutationVariables = Exact<{
+  input: WithdrawTreatmentDirectiveInput;
+}>;
+
+
+export type WithdrawMutation = { __typename?: 'Mutation', withdrawTreatmentDirective: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number } } };
+
+export type WithdrawRevisionMutationVariables = Exact<{
+  input: PendingRevisionInput;
+}>;
+
+
+export type WithdrawRevisionMutation = { __typename?: 'Mutation', withdrawTreatmentDirectiveRevision: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number } } };
+
+export type VoidMutationVariables = Exact<{
+  input: VoidRecordInput;
+}>;
+
+
+export type VoidMutation = { __typename?: 'Mutation', voidRecord: { __typename?: 'PzpVoidResult', version: number, changes: Array<{ __typename?: 'PzpChange', type: string, summary: string, reason?: string | null }> } };

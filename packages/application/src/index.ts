@@ -1,1 +1,2 @@
 export * from './handle-command.js';
+export * from './as-of.js';

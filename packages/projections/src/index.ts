@@ -1,6 +1,5 @@
 export * from './read-model-db.js';
 export * from './projector.js';
 export * from './queries.js';
-export * from './as-of.js';
 export * from './code-version.js';
 export { StreamQuarantinedError, type QuarantineRow } from './quarantine.js';

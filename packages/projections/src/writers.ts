@@ -58,6 +58,7 @@ export function createWriters(db: ReadModelDb) {
   const upsertPlan = db.prepare<[string, number, string]>(`
     INSERT INTO current_plans (pseudonym, version, view) VALUES (?, ?, ?)
     ON CONFLICT (pseudonym) DO UPDATE SET version = excluded.version, view = excluded.view`);
+  const deletePlan = db.prepare<[string]>('DELETE FROM current_plans WHERE pseudonym = ?');
   const deleteRoles = db.prepare<[string]>('DELETE FROM roles WHERE pseudonym = ?');
   const insertRole = db.prepare<
     [string, string, string, string, string, string, string, string, string, string]
@@ -143,7 +144,10 @@ export function createWriters(db: ReadModelDb) {
         change.changedAt,
         change.position.toString(),
       );
-      upsertPlan.run(pseudonym, state.version, view);
+      // A record voided as entered on the wrong patient has no current plan: no row, so the
+      // patient reads as "no plan" (history and the index keep it).
+      if (plan.patient === null) deletePlan.run(pseudonym);
+      else upsertPlan.run(pseudonym, state.version, view);
 
       const isNew = committed.version === -1; // no rows of this patient yet
       const rolesSame = !isNew && plan.roles === committed.plan.roles;

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLogWriter } from '@pzp/access';
 import { handleCommand } from '@pzp/application';
 import { streamNameFor, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore } from '@pzp/event-store';
 import { Projector, createQueries, openReadModelDb, type Queries } from '@pzp/projections';
-import { AccessLogWriter } from './access/access-log.js';
 import { createApp } from './app.js';
 import {
   createTokenVerifier,
@@ -134,7 +134,7 @@ describe('API in process', () => {
     calls.clear();
     const result = await post(`{ reviewsDue(until: "2027-01-01", first: 50) {
       edges { node { version patient { bsn } reviewDueOn
-        treatmentDirectives { key decision provenance { recordedBy { name organization { name } } } }
+        treatmentDirectives { key summary provenance { recordedBy { name organization { name } } } }
         regiebehandelaar { practitioner { name } organization { name } } roles { role } } }
       pageInfo { hasNextPage } } }`);
     expect(result.errors).toBeUndefined();
@@ -159,7 +159,7 @@ describe('API in process', () => {
     expect(JSON.stringify(viaFragments.errors)).toContain('Query depth 9 exceeds');
 
     const page =
-      'reviewsDue(until: "2027-01-01", first: 100) { edges { node { treatmentDirectives { key decision summary } } } }';
+      'reviewsDue(until: "2027-01-01", first: 100) { edges { node { treatmentDirectives { key status summary } } } }';
     calls.clear();
     const costly = await post(`{ ${Array.from({ length: 10 }, (_, i) => `p${i}: ${page}`).join(' ')} }`);
     expect(costly.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');

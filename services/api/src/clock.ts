@@ -1,4 +1,6 @@
-export type Clock = () => Date;
+import type { Clock } from '@pzp/access';
+
+export type { Clock };
 
 /** The real clock, or one that starts at `start` and runs on in real time (development and tests). */
 export function createClock(start?: string): Clock {

@@ -1,11 +1,14 @@
+import type { AccessLogWriter } from '@pzp/access';
 import { pseudonymFor, type Bsn } from '@pzp/domain';
 import type { EventStore } from '@pzp/event-store';
 import type { Projector, Queries } from '@pzp/projections';
-import type { AccessLogWriter } from './access/access-log.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
-/** The node's long-lived parts, shared by all requests. */
+/**
+ * The node's long-lived parts, shared by all requests. Only the access door (a RecordDoor, which
+ * these are) and the node's wiring (app.ts, main.ts) use them: front ends get records from it.
+ */
 export interface Services {
   readonly store: EventStore;
   readonly queries: Queries;

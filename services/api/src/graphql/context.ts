@@ -1,11 +1,13 @@
+import type { PatientRecords } from '@pzp/access';
 import type { Actor } from '@pzp/domain';
-import type { Loaders } from './loaders.js';
-import type { Services } from '../services.js';
 
-/** Everything a resolver may use: the verified caller, per-request loaders and the node's services. */
+/**
+ * Everything a resolver may use: the verified caller and that caller's records, already scoped by
+ * the access door. There is no store, read model or projector here: patient data comes only
+ * through `records`, which applies the access policy and writes the access log.
+ */
 export interface RequestContext {
   readonly principal: { readonly actor: Actor; readonly clientSystem: string; readonly subject: string };
   readonly requestId: string;
-  readonly loaders: Loaders;
-  readonly services: Services;
+  readonly records: PatientRecords;
 }

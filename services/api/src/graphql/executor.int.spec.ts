@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLogWriter } from '@pzp/access';
 import { actors } from '@pzp/domain/fixtures';
 import type { Actor } from '@pzp/domain';
 import { SqliteEventStore } from '@pzp/event-store';
@@ -18,13 +19,12 @@ import {
   type GraphQLSchema,
 } from 'graphql/index.js';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
-import { AccessLogWriter } from '../access/access-log.js';
+import { requestContext } from '../app.js';
 import { DEMO_PATIENTS, seedDemoData } from '../demo/demo-data.js';
 import { createLogger } from '../logger.js';
 import { pseudonymizer, type Services } from '../services.js';
 import type { RequestContext } from './context.js';
 import { executableSchema, jitGateway } from './executor.js';
-import { createLoaders } from './loaders.js';
 import { resolvers, typeDefs } from './schema.js';
 
 /**
@@ -83,12 +83,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const contextFor = (actor: Actor): RequestContext => ({
-  principal: { actor, clientSystem: 'jit-test', subject: actor.id },
-  requestId: 'jit-test',
-  loaders: createLoaders(services.queries),
-  services,
-});
+const contextFor = (actor: Actor): RequestContext =>
+  requestContext(services, { actor, clientSystem: 'jit-test', subject: actor.id }, 'jit-test');
 
 /** What a client sees of a result: data, and per error its message, path, locations, extensions. */
 const visible = (result: unknown) => {
@@ -136,7 +132,7 @@ function everything(typeName: string, depth: number): string {
 }
 
 const HAP_LOOKUP = `query Pzp($bsn: BSN!) { pzp(bsn: $bsn, purpose: EMERGENCY) {
-  version treatmentDirectives { key status decision specification summary decidedOn
+  version treatmentDirectives { key status agreement { __typename ... on Perform { decision specification } ... on DoNotPerform { decision specification } ... on OnlyUnderConditions { conditions } } summary decidedOn
     provenance { recordedAt recordedBy { name profession organization { name } } } }
   representatives { name phone } regiebehandelaar { practitioner { name } } warnings { code message } } }`;
 

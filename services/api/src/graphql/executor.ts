@@ -7,13 +7,16 @@ import {
   buildASTSchema,
   execute,
   getVariableValues,
+  GraphQLInterfaceType,
   GraphQLObjectType,
   GraphQLScalarType,
+  GraphQLUnionType,
   parse,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFieldResolver,
   type GraphQLSchema,
+  type GraphQLTypeResolver,
 } from 'graphql/index.js';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -30,8 +33,9 @@ const isScalarImpl = (impl: ResolverMap[string]): impl is GraphQLScalarType =>
 
 /**
  * The SDL with the resolvers attached, as Apollo's `typeDefs` + `resolvers` would build it: custom
- * scalars take their serialize/parse functions, object fields their resolvers. A resolver for a
- * type or field the SDL does not define is an error at start-up, as in Apollo.
+ * scalars take their serialize/parse functions, object fields their resolvers, unions and
+ * interfaces their `__resolveType`. A resolver for a type or field the SDL does not define is an
+ * error at start-up, as in Apollo.
  */
 export function executableSchema(typeDefs: readonly string[], resolvers: ResolverMap): GraphQLSchema {
   const schema = buildASTSchema(parse(typeDefs.join('\n')));
@@ -49,6 +53,13 @@ export function executableSchema(typeDefs: readonly string[], resolvers: Resolve
         if (!field) throw new Error(`${name}.${fieldName} has a resolver but is not in the schema`);
         field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
       }
+    } else if (
+      (type instanceof GraphQLUnionType || type instanceof GraphQLInterfaceType) &&
+      !isScalarImpl(impl) &&
+      Object.keys(impl).every((key) => key === '__resolveType')
+    ) {
+      // An abstract type names the object type of each value, as Apollo's `__resolveType`.
+      type.resolveType = impl.__resolveType as GraphQLTypeResolver<unknown, unknown> | undefined;
     } else {
       throw new Error(`${name} has resolvers but is not an object or scalar type of the schema`);
     }

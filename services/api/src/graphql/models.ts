@@ -1,5 +1,5 @@
-import type { AccessRecord, PlanView } from '@pzp/domain';
-import type { HistoryRow } from '@pzp/projections';
+import type { AccessRecord, Decision, PendingRevision, PlanView } from '@pzp/domain';
+import type { HistoryRow } from '@pzp/access';
 
 /** What a PzpRecord resolves from: the domain's view of one plan at one moment, as is. */
 export type RecordModel = PlanView & {
@@ -30,3 +30,16 @@ export interface MutationResultModel {
   readonly record: RecordModel;
   readonly changes: readonly ChangeModel[];
 }
+
+export interface VoidResultModel {
+  readonly version: number;
+  readonly changes: readonly ChangeModel[];
+}
+
+/** A decision with its specification: resolved to Perform, DoNotPerform or OnlyUnderConditions. */
+export interface AgreementModel {
+  readonly decision: Decision;
+  readonly specification?: string | undefined;
+}
+
+export type PendingRevisionModel = PendingRevision & { readonly summary: string };

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { handleCommand } from '@pzp/application';
-import {
-  REPRESENTATIVE_ROLES,
-  streamNameFor,
-  type CommandType,
-  type ContactRole,
-  type PzpCommand,
-} from '@pzp/domain';
-import { openRecord } from '../../access/patient-access.js';
+import type { ChangeResult } from '@pzp/access';
+import { REPRESENTATIVE_ROLES, type CommandType, type ContactRole } from '@pzp/domain';
 import type { RequestContext } from '../context.js';
-import { apiError, badInput, toApiError } from '../errors.js';
+import { viaDoor } from '../door-errors.js';
+import { apiError, badInput } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import type { MutationResultModel } from '../models.js';
-import { correctedChangeIds, toChange, toRecord } from './record.js';
+import { shown } from './shown.js';
 
 /** GraphQL gives null for absent optional fields; the domain's schemas expect them left out. */
 function withoutNulls<T>(value: T): T {
@@ -30,48 +24,36 @@ function withoutNulls<T>(value: T): T {
 const orNew = (id: string | null | undefined) => id ?? randomUUID();
 
 /**
- * The write path of every mutation: authorize, decide and append with the caller's expected
- * version, wait until this node's read models include the append, then return the plan as it now
- * is and the changes made, logging that the caller was shown the record.
+ * Every mutation: the contract's input as the command's data, through the door, which authorizes,
+ * decides and appends with the caller's expected version, waits until this node's read models
+ * include the append, logs the access and returns the plan as it now is with the changes made.
  */
-async function change<T extends CommandType>(
+function changed<T extends CommandType>(
   ctx: RequestContext,
   input: { bsn: string; expectedVersion?: number | null },
   type: T,
   // The domain's zod schema for `type` checks every field (codes, lengths, dates, rules).
   data: object,
+): Promise<ChangeResult> {
+  return viaDoor(
+    ctx.records.change(input.bsn, {
+      // Omitted: a new plan, expected not to exist yet.
+      expectedVersion: input.expectedVersion ?? undefined,
+      type,
+      data: withoutNulls(data),
+    }),
+  );
+}
+
+async function change<T extends CommandType>(
+  ctx: RequestContext,
+  input: { bsn: string; expectedVersion?: number | null },
+  type: T,
+  data: object,
 ): Promise<MutationResultModel> {
-  const access = await openRecord(ctx, { bsn: input.bsn, action: 'WRITE', purpose: 'TREATMENT' });
-  const { services, principal } = ctx;
-  const command = {
-    type,
-    data: withoutNulls(data),
-    metadata: { actor: principal.actor, now: services.clock().toISOString() },
-  } as PzpCommand;
-  let handled;
-  try {
-    handled = await handleCommand(services.store, {
-      streamName: streamNameFor(access.pseudonym),
-      command,
-      // A new plan is expected not to exist: a second "first conversation" is a conflict, not a merge.
-      expectedVersion: input.expectedVersion ?? -1,
-      sourceSystem: principal.clientSystem,
-      correlationId: ctx.requestId,
-    });
-  } catch (e) {
-    throw toApiError(e);
-  }
-  if (handled.position !== undefined) await services.projector.waitFor(handled.position);
-  const plan = services.queries.currentPlan(access.pseudonym);
-  if (!plan) throw apiError('NOT_FOUND', 'The registry holds no plan for this patient');
-  const before = handled.version - handled.events.length;
-  const changes = services.queries.history(access.pseudonym, before, handled.events.length).items;
-  await access.log(plan.version);
-  const corrected = correctedChangeIds(plan.view);
-  return {
-    record: toRecord(access.pseudonym, plan.version, plan.view, services.clock(), false),
-    changes: changes.map((row) => toChange(row, corrected)),
-  };
+  const result = await changed(ctx, input, type, data);
+  if (!result.record) throw apiError('NOT_FOUND', 'The registry holds no plan for this patient');
+  return { record: shown(result.record), changes: result.changes };
 }
 
 export const Mutation: MutationResolvers = {
@@ -96,6 +78,10 @@ export const Mutation: MutationResolvers = {
     change(ctx, input, 'WithdrawTreatmentDirective', strip(input)),
   confirmTreatmentDirective: (_, { input }, ctx) =>
     change(ctx, input, 'ConfirmTreatmentDirective', strip(input)),
+  rejectTreatmentDirectiveRevision: (_, { input }, ctx) =>
+    change(ctx, input, 'RejectTreatmentDirectiveRevision', strip(input)),
+  withdrawTreatmentDirectiveRevision: (_, { input }, ctx) =>
+    change(ctx, input, 'WithdrawTreatmentDirectiveRevision', strip(input)),
   recordLifeWish: (_, { input }, ctx) =>
     change(ctx, input, 'RecordLifeWish', { text: input.text, wishId: orNew(input.wishId) }),
   withdrawLifeWish: (_, { input }, ctx) => change(ctx, input, 'WithdrawLifeWish', strip(input)),
@@ -133,6 +119,12 @@ export const Mutation: MutationResolvers = {
   recordSharingConsent: (_, { input }, ctx) => change(ctx, input, 'RecordSharingConsent', strip(input)),
   withdrawSharingConsent: (_, { input }, ctx) => change(ctx, input, 'WithdrawSharingConsent', strip(input)),
   markEnteredInError: (_, { input }, ctx) => change(ctx, input, 'MarkEnteredInError', strip(input)),
+  setRegisteredGpPractice: (_, { input }, ctx) => change(ctx, input, 'SetRegisteredGpPractice', strip(input)),
+  // Afterwards there is no current plan to show: the version and the changes say what happened.
+  voidRecord: async (_, { input }, ctx) => {
+    const { version, changes } = await changed(ctx, input, 'VoidRecord', strip(input));
+    return { version, changes };
+  },
   confirmPlanReviewed: (_, { input }, ctx) => change(ctx, input, 'ConfirmPlanReviewed', strip(input)),
 };
 

@@ -2,13 +2,15 @@ import {
   CONTACT_ROLES,
   MEDICAL_POLICY_GOALS,
   PLACES_OF_DEATH,
+  treatmentDisplay,
   withTimeWarnings,
+  type Treatment,
   type PlanView,
 } from '@pzp/domain';
 import type { ChangeEntry } from '@pzp/domain';
-import type { HistoryRow } from '@pzp/projections';
+import type { HistoryRow } from '@pzp/access';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import type { ChangeModel, RecordModel } from '../models.js';
+import type { AgreementModel, ChangeModel, RecordModel } from '../models.js';
 import { amsterdamDateAt } from '../amsterdam.js';
 
 /** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
@@ -32,8 +34,20 @@ export function toChange(row: HistoryRow, corrected: ReadonlySet<string>): Chang
   return { ...row, enteredInError: corrected.has(row.changeId) };
 }
 
+/** Changes out of the plan: those marked in error, and what came with a conversation in error. */
 export const correctedChangeIds = (view: PlanView | undefined): ReadonlySet<string> =>
-  new Set(view?.corrections.map((c) => c.changeId) ?? []);
+  new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
+
+/** The words a clinician reads for an agreement: ANDERS always with its conditions. */
+const AGREEMENT_TEXT = {
+  WEL: 'Wel uitvoeren',
+  NIET: 'Niet uitvoeren',
+  ANDERS: 'Alleen onder voorwaarden',
+} as const;
+const agreementSummary = (a: AgreementModel): string =>
+  a.decision === 'ANDERS'
+    ? `${AGREEMENT_TEXT.ANDERS}: ${a.specification}`
+    : `${AGREEMENT_TEXT[a.decision]}${a.specification ? ` (${a.specification})` : ''}`;
 
 const json = (value: unknown): string | null =>
   value === null || value === undefined ? null : JSON.stringify(value);
@@ -41,10 +55,31 @@ const json = (value: unknown): string | null =>
 /** Field resolvers where the SDL names things differently from the domain's view. */
 export const recordResolvers: Resolvers = {
   TreatmentDirective: {
+    agreement: (d) => (d.decision === null ? null : d),
+    pendingRevision: (d) => ('pendingRevision' in d ? (d.pendingRevision ?? null) : null),
     parties: (d) => ('parties' in d ? [...d.parties] : []),
     decidedOn: (d) => ('decidedOn' in d ? d.decidedOn : null),
     provenance: (d) => ('provenance' in d ? d.provenance : null),
     confirmation: (d) => ('confirmation' in d ? (d.confirmation ?? null) : null),
+  },
+  Agreement: {
+    __resolveType: (a) =>
+      a.decision === 'WEL' ? 'Perform' : a.decision === 'NIET' ? 'DoNotPerform' : 'OnlyUnderConditions',
+  },
+  Perform: { specification: (a) => a.specification ?? null, summary: agreementSummary },
+  DoNotPerform: { specification: (a) => a.specification ?? null, summary: agreementSummary },
+  OnlyUnderConditions: {
+    // The domain refuses ANDERS without a specification, so this is never empty.
+    conditions: (a) => a.specification!,
+    summary: agreementSummary,
+  },
+  PendingRevision: {
+    agreement: (p) => p,
+    parties: (p) => [...p.parties],
+  },
+  AdvanceDirective: {
+    refusedTreatments: (a) =>
+      (a.refusedTreatments ?? []).map((t) => ({ ...t, display: treatmentDisplay(t as Treatment) })),
   },
   MedicalPolicyGoal: {
     code: (g) => g.value,

@@ -290,18 +290,24 @@ export function decideAccess(request: AccessRequest, patient: PatientFacts | und
 /**
  * The facts the policy needs, from the domain's current view of the plan.
  *
- * The own GP practice: every organisation of type HUISARTSENPRAKTIJK that holds an active role
- * for the patient. While nobody holds any role yet (a plan just started), the GP practices that
- * recorded the plan's conversations count instead, so the practice that started the plan can go
- * on and assign the roles; once roles exist they alone decide, so a former practice (after a
- * change of GP or a move to a nursing home) no longer overrides the patient's consent.
+ * The own GP practice: the practice the patient is registered with (a recorded fact of the plan,
+ * with history), and any GP practice that holds an active role for the patient. Handing the
+ * regiebehandelaar role to a nursing home or hospital does not take the registered practice's
+ * access away; a change of GP is recorded as a new registered practice.
+ *
+ * Plans recorded before the registered practice existed have none: for them, the GP practices
+ * holding an active role count, or, while nobody holds any role yet, the GP practices that
+ * recorded the plan's conversations.
  */
 export function factsFromView(view: PlanView): PatientFacts {
   const consent = new Map(view.sharingConsent.map((c) => [c.organizationType, c.decision] as const));
-  const careOrganizations =
-    view.roles.length > 0
+  const registered = view.registeredGpPractice?.practice;
+  const careOrganizations = [
+    ...(registered ? [registered] : []),
+    ...(view.roles.length > 0 || registered
       ? view.roles.map((r) => r.organization)
-      : view.conversations.map((c) => c.provenance.recordedBy.organization);
+      : view.conversations.map((c) => c.provenance.recordedBy.organization)),
+  ];
   const regie = view.regiebehandelaar;
   return {
     consent: (type) => consent.get(type) ?? 'UNKNOWN',

@@ -7,8 +7,7 @@ import {
   type AccessRecord,
 } from '@pzp/domain';
 import type { EventStore } from '@pzp/event-store';
-import type { Clock } from '../clock.js';
-import { amsterdamDateAt } from '../graphql/amsterdam.js';
+import { amsterdamDateAt, type Clock } from './time.js';
 
 export type NewAccessRecord = Omit<AccessRecord, 'accessId' | 'at'>;
 

@@ -794,7 +794,7 @@ describe('factsFromView, on a plan recorded through the domain', () => {
     );
   });
 
-  it('after a handover to the nursing home, the former GP practice no longer overrides consent', () => {
+  it('after a handover to the nursing home, the practice the patient is registered with still reads', () => {
     const recorder = withCareTeam();
     recorder.run(
       'AssignRole',
@@ -810,7 +810,7 @@ describe('factsFromView, on a plan recorded through the domain', () => {
       '2026-03-02T16:00:00+01:00',
     );
     const f = facts(recorder);
-    expect(f.gpPracticeIds).toEqual([]);
+    expect(f.gpPracticeIds).toEqual([organizations.practice.id]);
     expect(f.regiebehandelaar).toEqual({
       practitionerId: actors.elderlyCarePhysician.id,
       organizationId: organizations.nursingHome.id,
@@ -818,12 +818,40 @@ describe('factsFromView, on a plan recorded through the domain', () => {
     expectDecision(
       { actor: actors.gp, action: 'READ_CURRENT', purpose: 'TREATMENT' },
       f,
-      denied('NO_CONSENT'),
+      granted('OWN_GP_PRACTICE'),
     );
     expectDecision(
       { actor: actors.elderlyCarePhysician, action: 'WRITE', purpose: 'TREATMENT' },
       f,
       granted('REGIEBEHANDELAAR'),
+    );
+  });
+
+  it('after a change of GP, the former practice no longer overrides consent', () => {
+    const recorder = withCareTeam();
+    const newPractice = {
+      id: 'URA-01000077',
+      name: 'Huisartsen Stratum',
+      type: 'HUISARTSENPRAKTIJK',
+    } as const;
+    recorder.run(
+      'EndRole',
+      { assignmentId: 'role-regie-gp', endedOn: '2026-03-02', reason: 'Verhuisd' },
+      actors.gp,
+      '2026-03-02T15:00:00+01:00',
+    );
+    recorder.run(
+      'SetRegisteredGpPractice',
+      { practice: newPractice, from: '2026-03-02' },
+      actors.gp,
+      '2026-03-02T16:00:00+01:00',
+    );
+    const f = facts(recorder);
+    expect(f.gpPracticeIds).toEqual([newPractice.id]);
+    expectDecision(
+      { actor: actors.gp, action: 'READ_CURRENT', purpose: 'TREATMENT' },
+      f,
+      denied('NO_CONSENT'),
     );
   });
 });

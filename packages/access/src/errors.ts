@@ -1,0 +1,43 @@
+/**
+ * The door's refusals, in no front end's terms: GraphQL maps them to its error codes, a FHIR API
+ * would map them to OperationOutcomes. Messages are plain sentences without personal data (no
+ * BSN, no name): they are shown to callers and may be logged. The domain's DomainError and the
+ * write path's VersionConflictError pass through the door unchanged.
+ */
+import type { DenialReason } from './policy.js';
+
+/** The access policy refused the caller; the refusal is in the access log already. */
+export class AccessDeniedError extends Error {
+  override readonly name = 'AccessDeniedError';
+  constructor(
+    readonly reason: DenialReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request itself is wrong (before any access was decided); `field` names the offending part. */
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+  constructor(
+    message: string,
+    readonly field: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The patient's record is quarantined: one of its events could not be read, so the read models
+ * stopped at the event before it and whatever they hold may miss a change. Nothing is shown
+ * rather than a plan that may be wrong; the attempt is in the access log.
+ */
+export class RecordUnavailableError extends Error {
+  override readonly name = 'RecordUnavailableError';
+  constructor() {
+    super(
+      "This patient's record cannot be shown: one of its entries could not be read; the registry's operators have been alerted",
+    );
+  }
+}

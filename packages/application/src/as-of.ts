@@ -1,0 +1,41 @@
+import { currentView, fold, parseEvent, type PlanState, type PlanView } from '@pzp/domain';
+import type { EventStore } from '@pzp/event-store';
+
+export interface PlanAsOf {
+  readonly state: PlanState;
+  /**
+   * The plan's view from the events held at `asOf`, exactly as the read models store a current
+   * plan: without the warnings that depend on the date (REVIEW_OVERDUE). Whoever shows it judges
+   * those once, at `asOf`, as for a current plan; adding them here too showed them twice.
+   */
+  readonly view: PlanView;
+  /** Stream revision of the last event the registry held at that instant. */
+  readonly version: number;
+  readonly asOf: Date;
+}
+
+/**
+ * The plan exactly as the registry held it at `at`: the stream's events recorded by then, folded
+ * with the same evolve() as everything else. Corrections recorded later are not applied, because
+ * the registry did not hold them yet. Undefined when there was no plan (none yet, or voided). It reads the event store,
+ * not the read models, so it belongs with the write path rather than the projections.
+ */
+export async function planAsOf(
+  store: EventStore,
+  streamName: string,
+  at: Date,
+): Promise<PlanAsOf | undefined> {
+  const events = await store.readStream(streamName);
+  const held = [];
+  for (const e of events) {
+    const event = parseEvent(e);
+    // recordedAt is the server's time of the write, the same instant history shows; the first
+    // event after `at` ends the prefix, so a later event can never appear in an earlier view.
+    if (Date.parse(event.metadata.recordedAt) > at.getTime()) break;
+    held.push(event);
+  }
+  const state = fold(held);
+  // No events yet, or a record voided as entered on the wrong patient: no plan at that instant.
+  if (state.plan.patient === null) return undefined;
+  return { state, view: currentView(state.plan), version: state.version, asOf: at };
+}
