@@ -4,12 +4,13 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
+import { openRecords } from '@pzp/access';
 import type { TokenVerifier } from './auth/index.js';
 import { AuthenticationError } from './auth/index.js';
 import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
+import { errorContract } from './graphql/error-contract.js';
 import { costLimit, depthLimit } from './graphql/limits.js';
-import { createLoaders, type Loaders } from './graphql/loaders.js';
 import { executableSchema, jitGateway } from './graphql/executor.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import type { Services } from './services.js';
@@ -29,6 +30,26 @@ export const MAX_DEPTH = 8;
 export const MAX_COST = 5_000;
 
 /**
+ * A request's context: the verified caller and that caller's records through the access door.
+ * The node's store, read models and projector stay here; resolvers see only the door.
+ */
+export function requestContext(
+  services: Services,
+  principal: RequestContext['principal'],
+  requestId: string,
+): RequestContext {
+  return {
+    principal,
+    requestId,
+    records: openRecords(services, {
+      actor: principal.actor,
+      clientSystem: principal.clientSystem,
+      requestId,
+    }),
+  };
+}
+
+/**
  * The HTTP surface: health probes and one GraphQL endpoint. Authentication happens while building
  * the context, so an unauthenticated request never reaches a resolver.
  */
@@ -45,7 +66,7 @@ export async function createApp(
     validationRules: [depthLimit(MAX_DEPTH)],
     // The default cache-control plugin wraps every field resolver to collect cache hints that this
     // API never gives; patient data is never cacheable, so `no-store` is set below instead.
-    plugins: [costLimit(MAX_COST), ApolloServerPluginCacheControlDisabled()],
+    plugins: [costLimit(MAX_COST), errorContract(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
@@ -63,6 +84,16 @@ export async function createApp(
       projector: services.projector.status,
       position: services.projector.position?.toString() ?? null,
       eventStore: options.eventStoreHealth?.() ?? null,
+      // Streams the projector could not read: their patients' records are refused (not shown
+      // stale) until an operator fixes the cause and rebuilds. The node serves everyone else, so
+      // this does not make it unready.
+      quarantined: services.queries
+        .quarantined()
+        .map((q) =>
+          q.pseudonym === undefined
+            ? { stream: q.streamName, revision: q.revision }
+            : { pseudonym: q.pseudonym, revision: q.revision },
+        ),
     });
   });
 
@@ -104,16 +135,7 @@ export async function createApp(
         // The caller's request id goes into the access record: a blank one would not be a valid id.
         const header = req.headers['x-request-id'];
         const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
-        let loaders: Loaders | undefined;
-        return {
-          principal,
-          requestId,
-          services,
-          // Made on first use: requests that read no plan (e.g. `me`) never build one.
-          get loaders() {
-            return (loaders ??= createLoaders(services.queries));
-          },
-        };
+        return requestContext(services, principal, requestId);
       },
     }),
   );

@@ -1,0 +1,489 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+// The CommonJS copy, as Apollo (and Node in production) load it: see the production-realm test.
+import { buildSchema, GraphQLError as NodeGraphQLError } from 'graphql/index.js';
+import { GraphQLError } from 'graphql';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLogWriter, VersionConflictError } from '@pzp/access';
+import { handleCommand } from '@pzp/application';
+import { DomainError, streamNameFor, type PzpCommand } from '@pzp/domain';
+import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
+import { SqliteEventStore } from '@pzp/event-store';
+import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
+import { MAX_COST, MAX_DEPTH, requestContext } from '../app.js';
+import {
+  AuthenticationError,
+  createTokenVerifier,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  ensureDevelopmentKeys,
+  mintToken,
+} from '../auth/index.js';
+import { pseudonymizer, type Services } from '../services.js';
+import type { RequestContext } from './context.js';
+import { errorContract } from './error-contract.js';
+import { formatError, toApiError } from './errors.js';
+import { executableSchema, jitGateway } from './executor.js';
+import { costLimit, depthLimit } from './limits.js';
+import { resolvers, typeDefs } from './schema.js';
+
+/**
+ * The error contract over HTTP (see errors.ts): codes, `field` and `reason`, HTTP statuses, and
+ * messages that never repeat the caller's value. The app is built as createApp builds it, with
+ * errorContract() among the plugins.
+ */
+
+const WITH_PLAN = syntheticBsn(0);
+const WITHOUT_PLAN = syntheticBsn(1);
+const INVALID_BSN = '123456789'; // 9 digits, fails the 11-check
+const NAME = 'Jan Jansen';
+
+let dir: string;
+let server: Server;
+let url: string;
+let store: SqliteEventStore;
+let projector: Projector;
+const tokens: Record<'gp' | 'practiceNurse' | 'auditor', string> = { gp: '', practiceNurse: '', auditor: '' };
+const logged: { level: number; msg: string }[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pzp-errors-'));
+  store = SqliteEventStore.open(join(dir, 'events.db'));
+  const db = openReadModelDb(join(dir, 'read-models.db'));
+  projector = new Projector(store, db);
+  const clock = () => new Date('2026-06-01T10:00:00+02:00');
+  const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+  const services: Services = {
+    store,
+    queries: createQueries(db),
+    projector,
+    accessLog: new AccessLogWriter(store, 'test', clock),
+    clock,
+    logger,
+    pseudonymOf: pseudonymizer('error-test-secret-0123456789abcdef0123'),
+  };
+  await handleCommand(store, {
+    streamName: streamNameFor(services.pseudonymOf(WITH_PLAN)),
+    command: {
+      type: 'RecordConversation',
+      data: {
+        conversationId: 'c-1',
+        patient: { bsn: WITH_PLAN, name: 'Patiënt 0', birthDate: '1940-01-01' },
+        date: '2026-01-10',
+        participants: [patientParty, asParty(actors.gp)],
+        treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
+        reviewAfterMonths: 3,
+      },
+      metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
+    } as PzpCommand,
+    sourceSystem: 'test',
+  });
+  await projector.start();
+
+  const keys = await ensureDevelopmentKeys(dir);
+  const verifier = createTokenVerifier({
+    jwks: keys.jwks,
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    allowDevelopmentKeys: true,
+  });
+  for (const who of Object.keys(tokens) as (keyof typeof tokens)[])
+    tokens[who] = await mintToken({ privateJwk: keys.privateJwk, actor: actors[who] });
+
+  // As createApp builds it (app.ts), plus errorContract().
+  const apollo = new ApolloServer<RequestContext>({
+    gateway: jitGateway(executableSchema(typeDefs, resolvers as never)),
+    formatError: formatError(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: false,
+    validationRules: [depthLimit(MAX_DEPTH)],
+    plugins: [costLimit(MAX_COST), errorContract(), ApolloServerPluginCacheControlDisabled()],
+  });
+  await apollo.start();
+  const app = express();
+  app.use(
+    '/graphql',
+    express.json(),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return requestContext(services, await verifier.verify(req.headers.authorization), 'req-1');
+        } catch (e) {
+          if (e instanceof AuthenticationError)
+            throw new GraphQLError(e.message, {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            });
+          throw e;
+        }
+      },
+    }),
+  );
+  server = app.listen(0);
+  await new Promise((r) => server.once('listening', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  server?.close();
+  await projector?.stop();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface ErrorBody {
+  message: string;
+  locations?: unknown[];
+  extensions: { code: string; field?: string; reason?: string } & Record<string, unknown>;
+}
+interface Answer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors: ErrorBody[];
+  text: string;
+}
+
+async function post(
+  body: Record<string, unknown>,
+  who: keyof typeof tokens | 'nobody' = 'gp',
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(who === 'nobody' ? {} : { authorization: `Bearer ${tokens[who]}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: ErrorBody[] };
+  return { status: response.status, data: json.data, errors: json.errors ?? [], text };
+}
+const query = (q: string, variables?: Record<string, unknown>, who?: keyof typeof tokens | 'nobody') =>
+  post({ query: q, variables }, who);
+
+/** The one error of an answer, after checking that no message repeats any of `values`. */
+function theError(answer: Answer, ...values: string[]): ErrorBody {
+  const messages = answer.errors.map((e) => e.message).join('\n');
+  for (const value of values) expect(messages).not.toContain(value);
+  expect(answer.errors).toHaveLength(1);
+  return answer.errors[0]!;
+}
+
+const recordConversation = (input: string) =>
+  `mutation { recordConversation(input: ${input}) { record { version } } }`;
+
+describe('BAD_USER_INPUT: field, HTTP 400, no value repeated', () => {
+  it('a literal BSN that fails the 11-check', async () => {
+    const answer = await query(`{ pzp(bsn: "${INVALID_BSN}") { version } }`);
+    expect(answer.status).toBe(400);
+    const error = theError(answer, INVALID_BSN);
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bsn' });
+    expect(error.message).toBe('Expected value of type "BSN!"; BSN fails the 11-check');
+  });
+
+  it('a literal BSN given as a number', async () => {
+    const answer = await query(`{ pzp(bsn: ${WITH_PLAN}) { version } }`);
+    expect(answer.status).toBe(400);
+    const error = theError(answer, WITH_PLAN);
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bsn' });
+    expect(error.message).toContain('BSN!');
+  });
+
+  it('literals deep in an input: each with its path, graphql-js scalars and enums included', async () => {
+    const answer = await query(
+      recordConversation(`{ bsn: "${WITHOUT_PLAN}", expectedVersion: "three", date: "2026-01-10",
+        patient: { bsn: "${WITHOUT_PLAN}", name: ["${NAME}"], birthDate: "1940-01-01" },
+        participants: [{ kind: PATIENT }, { kind: NOBODY_${NAME.replace(' ', '_')} }] }`),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.text).not.toContain(NAME);
+    expect(answer.text).not.toContain('Jan_Jansen');
+    expect(answer.text).not.toContain('three');
+    expect(answer.errors.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
+      ['BAD_USER_INPUT', 'input.expectedVersion', 'Expected value of type "Int"'],
+      ['BAD_USER_INPUT', 'input.patient.name', 'Expected value of type "String!"'],
+      ['BAD_USER_INPUT', 'input.participants.1.kind', 'Expected value of type "PartyKind!"'],
+    ]);
+  });
+
+  it('a required input field or argument left out', async () => {
+    const noDate = await query(recordConversation(`{ bsn: "${WITHOUT_PLAN}", participants: [] }`));
+    expect(noDate.status).toBe(400);
+    expect(theError(noDate).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.date' });
+    const noBsn = await query('{ pzp { version } }');
+    expect(noBsn.status).toBe(400);
+    expect(theError(noBsn).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bsn' });
+  });
+
+  it('a variable: the field as the argument sees it, whatever the variable is called', async () => {
+    const bsn = await query('query Q($b: BSN!) { pzp(bsn: $b) { version } }', { b: Number(WITH_PLAN) });
+    expect(bsn.status).toBe(400);
+    const error = theError(bsn, WITH_PLAN);
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bsn' });
+    expect(error.message).toBe(
+      'Variable "$b" got an invalid value; Expected value of type "BSN!"; BSN must be a string',
+    );
+
+    const input = await query(
+      'mutation M($in: RecordConversationInput!) { recordConversation(input: $in) { record { version } } }',
+      {
+        in: {
+          bsn: INVALID_BSN,
+          date: '2026-01-10',
+          patient: { bsn: WITHOUT_PLAN, name: { first: NAME }, birthDate: '1940-01-01' },
+          participants: [{ kind: 'PATIENT' }, { kind: NAME }],
+        },
+      },
+    );
+    expect(input.status).toBe(400);
+    expect(input.text).not.toContain(NAME);
+    expect(input.text).not.toContain(INVALID_BSN);
+    expect(input.errors.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'input.bsn',
+        'Variable "$in" got an invalid value at "in.bsn"; Expected value of type "BSN!"; BSN fails the 11-check',
+      ],
+      [
+        'BAD_USER_INPUT',
+        'input.patient.name',
+        'Variable "$in" got an invalid value at "in.patient.name"; Expected value of type "String!"',
+      ],
+      [
+        'BAD_USER_INPUT',
+        'input.participants.1.kind',
+        'Variable "$in" got an invalid value at "in.participants[1].kind"; Expected value of type "PartyKind!"',
+      ],
+    ]);
+
+    const missing = await query(
+      'mutation M($in: RecordConversationInput!) { recordConversation(input: $in) { record { version } } }',
+    );
+    expect(missing.status).toBe(400);
+    expect(theError(missing).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input' });
+    const noField = await query(
+      'mutation M($in: RecordConversationInput!) { recordConversation(input: $in) { record { version } } }',
+      { in: { bsn: WITHOUT_PLAN, participants: [] } },
+    );
+    expect(theError(noField).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.date' });
+  });
+
+  it('a resolver or domain rule: 400 like the others, the data of other fields kept', async () => {
+    const page = await query(`{ pzpHistory(bsn: "${WITH_PLAN}", first: 0) { pageInfo { hasNextPage } } }`);
+    expect(page.status).toBe(400);
+    expect(theError(page).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+
+    // The gp's own directive is confirmed already.
+    const version = await currentVersion();
+    const again = await query(`mutation { confirmTreatmentDirective(input: { bsn: "${WITH_PLAN}",
+      expectedVersion: ${version}, treatment: { code: "89666000" }, confirmedOn: "2026-05-01" }) { record { version } } }`);
+    expect(again.status).toBe(400);
+    expect(theError(again).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.treatment' });
+
+    const mixed = await query(`{ ok: pzp(bsn: "${WITH_PLAN}") { version }
+      bad: pzpAsOf(bsn: "${WITH_PLAN}", at: "2030-01-01T00:00:00Z") { version } }`);
+    expect(mixed.status).toBe(400);
+    expect(theError(mixed).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'at' });
+    expect(mixed.data).toEqual({ ok: { version }, bad: null });
+  });
+});
+
+async function currentVersion(): Promise<number> {
+  const answer = await query(`{ pzp(bsn: "${WITH_PLAN}") { version } }`);
+  return (answer.data!['pzp'] as { version: number }).version;
+}
+
+describe('UNAUTHENTICATED, FORBIDDEN, CONFLICT', () => {
+  it('no token: 401', async () => {
+    const answer = await query(`{ pzp(bsn: "${WITH_PLAN}") { version } }`, {}, 'nobody');
+    expect(answer.status).toBe(401);
+    expect(theError(answer).extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("FORBIDDEN always has a reason, from the access policy and from the domain's rules: 403", async () => {
+    const policy = await query(`{ pzp(bsn: "${WITH_PLAN}") { version } }`, {}, 'auditor');
+    expect(policy.status).toBe(403);
+    expect(theError(policy).extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: expect.stringMatching(/^[A-Z_]+$/),
+    });
+
+    const domain = await query(
+      `mutation { confirmTreatmentDirective(input: { bsn: "${WITH_PLAN}", expectedVersion: ${await currentVersion()},
+        treatment: { code: "89666000" }, confirmedOn: "2026-05-01" }) { record { version } } }`,
+      {},
+      'practiceNurse',
+    );
+    expect(domain.status).toBe(403);
+    expect(theError(domain).extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'PHYSICIANS_ONLY' });
+  });
+
+  it('a DomainError without a reason still gets one (the fallback to remove later)', () => {
+    const reasonOf = (e: DomainError) =>
+      ((toApiError(e) as GraphQLError).extensions as { reason?: string }).reason;
+    expect(reasonOf(new DomainError('FORBIDDEN', 'Only physicians may confirm', [], 'NOT_THE_AUTHOR'))).toBe(
+      'NOT_THE_AUTHOR',
+    );
+    expect(reasonOf(new DomainError('FORBIDDEN', 'Only physicians may confirm'))).toBe('PHYSICIANS_ONLY');
+    expect(
+      reasonOf(new DomainError('FORBIDDEN', 'Auditors read the record; they change nothing clinical')),
+    ).toBe('AUDITORS_DO_NOT_CHANGE_RECORDS');
+    expect(reasonOf(new DomainError('FORBIDDEN', 'Something else'))).toBe('NOT_PERMITTED');
+  });
+
+  it('CONFLICT: 409 with the current version, or saying that there is no plan', async () => {
+    const version = await currentVersion();
+    const stale = await query(`mutation { confirmPlanReviewed(input: { bsn: "${WITH_PLAN}",
+      expectedVersion: ${version + 5}, reviewedOn: "2026-05-01" }) { record { version } } }`);
+    expect(stale.status).toBe(409);
+    expect(theError(stale).extensions).toMatchObject({
+      code: 'CONFLICT',
+      currentVersion: version,
+      expectedVersion: version + 5,
+      planExists: true,
+    });
+
+    const none = await query(`mutation { confirmPlanReviewed(input: { bsn: "${WITHOUT_PLAN}",
+      expectedVersion: 3, reviewedOn: "2026-05-01" }) { record { version } } }`);
+    expect(none.status).toBe(409);
+    const error = theError(none, WITHOUT_PLAN);
+    expect(error.extensions).toMatchObject({
+      code: 'CONFLICT',
+      currentVersion: null,
+      expectedVersion: 3,
+      planExists: false,
+    });
+    expect(error.message).toMatch(
+      /^The registry holds no plan for this patient; expectedVersion 3 does not apply/,
+    );
+    expect((toApiError(new VersionConflictError(3, -1)) as GraphQLError).extensions['planExists']).toBe(
+      false,
+    );
+  });
+});
+
+describe('request-level errors: 4xx with a precise code, not logged as errors', () => {
+  const twoOperations = 'query A { me { id } } query B { me { name } }';
+
+  it('an unknown or missing operation name: 400 OPERATION_RESOLUTION_FAILURE', async () => {
+    logged.length = 0;
+    const unknown = await post({ query: twoOperations, operationName: 'C' });
+    expect(unknown.status).toBe(400);
+    expect(theError(unknown).extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const ambiguous = await post({ query: twoOperations });
+    expect(ambiguous.status).toBe(400);
+    expect(theError(ambiguous)).toMatchObject({
+      message: 'Must provide operation name if query contains multiple operations.',
+      extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+    });
+    const chosen = await post({ query: twoOperations, operationName: 'B' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.errors).toEqual([]);
+    expect(logged).toEqual([]);
+  });
+
+  it('persisted queries: a hash that does not match is 400; an unknown hash is 200 (APQ protocol)', async () => {
+    logged.length = 0;
+    const persistedQuery = { version: 1, sha256Hash: 'a'.repeat(64) };
+    const mismatch = await post({ query: '{ me { id } }', extensions: { persistedQuery } });
+    expect(mismatch.status).toBe(400);
+    expect(theError(mismatch).extensions.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
+    const notFound = await post({ extensions: { persistedQuery } });
+    expect(notFound.status).toBe(200);
+    expect(theError(notFound).extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(logged).toEqual([]);
+  });
+
+  it('too many variable errors: 400, BAD_REQUEST after the first 50 BAD_USER_INPUT', async () => {
+    logged.length = 0;
+    const answer = await query(
+      'mutation M($in: RecordConversationInput!) { recordConversation(input: $in) { record { version } } }',
+      {
+        in: {
+          bsn: WITHOUT_PLAN,
+          date: '2026-01-10',
+          participants: Array.from({ length: 60 }, () => ({ kind: NAME })),
+        },
+      },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.text).not.toContain(NAME);
+    expect(answer.errors).toHaveLength(51);
+    expect(answer.errors.slice(0, 50).every((e) => e.extensions.code === 'BAD_USER_INPUT')).toBe(true);
+    expect(answer.errors[49]!.extensions.field).toBe('input.participants.49.kind');
+    expect(answer.errors[50]!.extensions.code).toBe('BAD_REQUEST');
+    expect(logged).toEqual([]);
+  });
+});
+
+describe('in the realm Node runs in production', () => {
+  // Under Node, a scalar's GraphQLError is the same class graphql-js checks for, so graphql-js
+  // passes it on as it is: from parseLiteral without a node (so without a location), from
+  // parseValue without "Expected type". Under vitest the scalars of scalars.ts come from the other
+  // copy of graphql and are wrapped instead; this schema is built with the one copy.
+  const schema = buildSchema('scalar Code\ntype Query { echo(a: Code, b: [Code!]): String }');
+  const check = (value: unknown) => {
+    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value))
+      throw new NodeGraphQLError('Code must be 3 capitals', { extensions: { code: 'BAD_USER_INPUT' } });
+    return value;
+  };
+  Object.assign(schema.getType('Code')!, {
+    parseValue: check,
+    parseLiteral: (node: { value?: unknown }) => check(node.value),
+  });
+  const run = async (request: { query: string; variables?: Record<string, unknown> }) => {
+    const apollo = new ApolloServer({
+      schema,
+      plugins: [errorContract()],
+      formatError: formatError(pino({ level: 'silent' })),
+    });
+    await apollo.start();
+    const response = await apollo.executeOperation(request);
+    await apollo.stop();
+    const { errors } = (response.body as unknown as { singleResult: { errors: ErrorBody[] } }).singleResult;
+    expect(JSON.stringify(errors)).not.toMatch(/abcd|xyz/);
+    return { status: response.http.status, errors };
+  };
+
+  it("finds a scalar's literal error that graphql-js reports without its node", async () => {
+    const { status, errors } = await run({ query: '{ echo(a: "ABC", b: ["ABC", "abcd", "xyz"]) }' });
+    expect(status).toBe(400);
+    expect(errors.map((e) => [e.extensions.code, e.extensions.field, e.message, e.locations])).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'b.1',
+        'Expected value of type "Code!"; Code must be 3 capitals',
+        [{ line: 1, column: 29 }],
+      ],
+      [
+        'BAD_USER_INPUT',
+        'b.2',
+        'Expected value of type "Code!"; Code must be 3 capitals',
+        [{ line: 1, column: 37 }],
+      ],
+    ]);
+  });
+
+  it("gives a scalar's variable error the same message as under vitest", async () => {
+    const { status, errors } = await run({
+      query: 'query Q($codes: [Code!]) { echo(b: $codes) }',
+      variables: { codes: ['ABC', 'abcd'] },
+    });
+    expect(status).toBe(400);
+    expect(errors.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'b.1',
+        'Variable "$codes" got an invalid value at "codes[1]"; Expected value of type "Code!"; Code must be 3 capitals',
+      ],
+    ]);
+  });
+});
