@@ -5,7 +5,8 @@
  *
  * Each handler mirrors the corresponding EventStoreDB server code (EventStore.Core
  * Services/Transport/Grpc: Streams.Read.cs and the Enumerators, Streams.Append.cs,
- * Streams.BatchAppend.cs, ServerFeatures.cs); comments name the behaviour copied.
+ * Streams.BatchAppend.cs, ServerFeatures.cs); comments name the behaviour copied. Appends are
+ * handed to `AppendHolds` (holds.ts) to be written and answered, now or, under a test's hold, later.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -21,6 +22,7 @@ import {
   type StoredEvent,
   type TransactionLog,
 } from './log.js';
+import type { AppendHolds } from './holds.js';
 import {
   ProtoAny,
   ProtoEmpty,
@@ -413,7 +415,7 @@ function expectedVersionOf(options: {
   return undefined;
 }
 
-function createAppendHandler(log: TransactionLog) {
+function createAppendHandler(log: TransactionLog, holds: AppendHolds) {
   return (
     call: GrpcJs.ServerReadableStream<StreamsPb.AppendReq, StreamsPb.AppendResp>,
     callback: GrpcJs.sendUnaryData<StreamsPb.AppendResp>,
@@ -467,7 +469,13 @@ function createAppendHandler(log: TransactionLog) {
       if (done) return;
       if (header === undefined) return fail(handlerThrew());
       done = true;
-      callback(null, appendResponse(log.append(header.streamId, header.expected, events), header.expected));
+      const { streamId, expected } = header;
+      holds.submit({
+        stream: streamId,
+        events: events.length,
+        commit: () => callback(null, appendResponse(log.append(streamId, expected, events), expected)),
+        cancelled: () => call.cancelled,
+      });
     });
   };
 }
@@ -552,7 +560,7 @@ function batchAppendError(expected: bigint, result: AppendResult & { kind: 'wron
   );
 }
 
-function createBatchAppendHandler(log: TransactionLog) {
+function createBatchAppendHandler(log: TransactionLog, holds: AppendHolds) {
   return (call: GrpcJs.ServerDuplexStream<StreamsPb.BatchAppendReq, StreamsPb.BatchAppendResp>) => {
     interface Pending {
       streamId: string;
@@ -621,23 +629,32 @@ function createBatchAppendHandler(log: TransactionLog) {
       if (!request.getIsFinal()) return;
       pending.delete(correlationId);
 
-      const result = log.append(write.streamId, write.expected, write.events);
-      reply(request, write.streamId, (response) => {
-        if (result.kind === 'wrong_expected_version') {
-          response.setError(batchAppendError(write.expected, result));
-          return;
-        }
-        const success = new BatchAppendResp.Success();
-        if (result.currentRevision < 0n) success.setNoStream(new ProtoEmpty());
-        else success.setCurrentRevision(result.currentRevision.toString());
-        if (result.position === undefined) success.setNoPosition(new ProtoEmpty());
-        else {
-          const position = new sharedPb.AllStreamPosition();
-          position.setCommitPosition(result.position.toString());
-          position.setPreparePosition(result.position.toString());
-          success.setPosition(position);
-        }
-        response.setSuccess(success);
+      // Each request of the stream is answered on its own (by correlation id): one that is held
+      // does not hold up the others.
+      holds.submit({
+        stream: write.streamId,
+        events: write.events.length,
+        cancelled: () => call.cancelled,
+        commit: () => {
+          const result = log.append(write.streamId, write.expected, write.events);
+          reply(request, write.streamId, (response) => {
+            if (result.kind === 'wrong_expected_version') {
+              response.setError(batchAppendError(write.expected, result));
+              return;
+            }
+            const success = new BatchAppendResp.Success();
+            if (result.currentRevision < 0n) success.setNoStream(new ProtoEmpty());
+            else success.setCurrentRevision(result.currentRevision.toString());
+            if (result.position === undefined) success.setNoPosition(new ProtoEmpty());
+            else {
+              const position = new sharedPb.AllStreamPosition();
+              position.setCommitPosition(result.position.toString());
+              position.setPreparePosition(result.position.toString());
+              success.setPosition(position);
+            }
+            response.setSuccess(success);
+          });
+        },
       });
     });
     call.on('end', () => call.end());
@@ -683,12 +700,17 @@ function createServerFeaturesHandler() {
 /** Registers a call; the returned signal aborts when the client cancels it or the stand-in drops it. */
 export type CallTracker = (call: NodeJS.EventEmitter) => AbortSignal;
 
-export function createHandlers(log: TransactionLog, options: HandlerOptions, track: CallTracker) {
+export function createHandlers(
+  log: TransactionLog,
+  options: HandlerOptions,
+  track: CallTracker,
+  holds: AppendHolds,
+) {
   return {
     streams: {
       read: createReadHandler(log, options, track),
-      append: createAppendHandler(log),
-      batchAppend: createBatchAppendHandler(log),
+      append: createAppendHandler(log, holds),
+      batchAppend: createBatchAppendHandler(log, holds),
     },
     serverFeatures: { getSupportedMethods: createServerFeaturesHandler() },
   };

@@ -428,6 +428,118 @@ describe('subscriptions to $all', () => {
   });
 });
 
+describe('holding appends (test control)', () => {
+  /** Settles to 'pending' if `promise` has not settled once the event loop has turned a few times. */
+  const state = async (promise: Promise<unknown>) => {
+    let settled: 'pending' | 'resolved' | 'rejected' = 'pending';
+    promise.then(
+      () => (settled = 'resolved'),
+      () => (settled = 'rejected'),
+    );
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    return settled;
+  };
+
+  it.each(appendPaths)(
+    'keeps matching appends unwritten and unanswered until release, then writes them in order (%s)',
+    async (_path, extra) => {
+      const prefix = `held-${randomUUID()}-`;
+      const held = `${prefix}a`;
+      const hold = standin.holdAppends(prefix);
+      try {
+        const first = client.appendToStream(held, events(2), { expectedRevision: NO_STREAM, ...extra });
+        await hold.waitForAppends(1);
+        const second = client.appendToStream(held, events(3), { ...extra });
+        await hold.waitForAppends(2);
+        expect(hold.appends).toEqual([
+          { stream: held, events: 2, held: true },
+          { stream: held, events: 3, held: true },
+        ]);
+        // Another stream, on the same connection (and BatchAppend call), is not held up.
+        const other = stream('not-held');
+        await client.appendToStream(other, events(1), { ...extra });
+        expect(standin.appendCounts().get(other)).toBe(1);
+        // The held ones: in flight for the client, not in the log.
+        expect(await state(first)).toBe('pending');
+        expect(await state(second)).toBe('pending');
+        await expect(collect(client.readStream(held))).rejects.toBeInstanceOf(StreamNotFoundError);
+        expect(standin.appendCounts().get(held)).toBeUndefined();
+
+        hold.release();
+        expect(hold.holding).toBe(false);
+        expect((await first).nextExpectedRevision).toBe(1n);
+        expect((await second).nextExpectedRevision).toBe(4n);
+        expect(standin.appendCounts().get(held)).toBe(2);
+        // After release: straight through, still listed.
+        await client.appendToStream(`${prefix}b`, events(1), { ...extra });
+        expect(hold.appends.at(-1)).toEqual({ stream: `${prefix}b`, events: 1, held: false });
+        expect((await collect(client.readStream(held))).map((r) => r.event?.data)).toEqual([
+          { i: 0 },
+          { i: 1 },
+          { i: 0 },
+          { i: 1 },
+          { i: 2 },
+        ]);
+      } finally {
+        hold.release();
+      }
+    },
+  );
+
+  it('checks expected versions when released, against the log as it is then', async () => {
+    const prefix = `held-wev-${randomUUID()}-`;
+    const name = `${prefix}a`;
+    const hold = standin.holdAppends(prefix);
+    try {
+      const attempts = [1, 2].map(() =>
+        client.appendToStream(name, events(1), { expectedRevision: NO_STREAM }),
+      );
+      await hold.waitForAppends(2);
+      hold.release();
+      const [won, lost] = await Promise.allSettled(attempts);
+      expect(won).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0n } });
+      expect(lost).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedVersionError) });
+    } finally {
+      hold.release();
+    }
+  });
+
+  it('drops a held append whose connection is reset before release', async () => {
+    const local = await startEsdbStandin();
+    const localClient = EventStoreDBClient.connectionString(local.connectionString);
+    try {
+      const name = stream('held-dropped');
+      const hold = local.holdAppends(name);
+      const append = localClient.appendToStream(name, events(1)).catch((e: unknown) => e);
+      await hold.waitForAppends(1);
+      await local.dropConnections();
+      expect(await append).toBeInstanceOf(UnavailableError);
+      hold.release();
+      expect(local.appendCounts().get(name)).toBeUndefined();
+      await expect(collect(localClient.readStream(name))).rejects.toBeInstanceOf(StreamNotFoundError);
+    } finally {
+      await localClient.dispose();
+      await local.close();
+    }
+  });
+
+  it('refuses overlapping holds and times out waiting with what arrived', async () => {
+    const prefix = `held-${randomUUID()}`;
+    const hold = standin.holdAppends(prefix);
+    try {
+      expect(() => standin.holdAppends(`${prefix}-more`)).toThrow(/already held/);
+      expect(() => standin.holdAppends('held-')).toThrow(/already held/);
+      await expect(hold.waitForAppends(1, { timeoutMs: 50 })).rejects.toThrow(
+        `0 of 1 appends to "${prefix}*" arrived within 50 ms`,
+      );
+    } finally {
+      hold.release();
+    }
+    // Released: the prefix can be held again.
+    standin.holdAppends(prefix).release();
+  });
+});
+
 describe('connection drops', () => {
   it('dropConnections ends an open subscription with an error; the client then reconnects', async () => {
     const subscriber = newClient();

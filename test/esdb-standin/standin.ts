@@ -5,15 +5,19 @@
  *
  * Implemented: Streams.Read (stream and `$all` reads, stream and `$all` catch-up subscriptions with
  * server-side filters and checkpoints), Streams.Append, Streams.BatchAppend,
- * ServerFeatures.GetSupportedMethods. Everything else answers UNIMPLEMENTED.
+ * ServerFeatures.GetSupportedMethods. Everything else answers UNIMPLEMENTED. Test control:
+ * `holdAppends(prefix)` keeps appends to matching streams in flight until released.
  * See README.md next to this file for what it does not verify.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AppendHolds, type AppendHold } from './holds.js';
 import { ANY, TransactionLog } from './log.js';
 import { grpc, serverFeaturesGrpcPb, streamsGrpcPb, type GrpcJs } from './proto.js';
 import { createHandlers, type CallTracker } from './service.js';
+
+export type { AppendHold, ObservedAppend } from './holds.js';
 
 export interface EsdbStandin {
   readonly port: number;
@@ -31,8 +35,16 @@ export interface EsdbStandin {
   start(): Promise<void>;
   /** Appends a system event ($-prefixed type in a $-prefixed stream), like EventStoreDB's own $stats/$metadata events, to test server-side filters. */
   appendSystemEvent(): void;
-  /** How many appends that wrote events each stream has had. */
+  /** How many appends that wrote events each stream has had (a held append counts once written). */
   appendCounts(): ReadonlyMap<string, number>;
+  /**
+   * Test control: from now until `release()`, appends to streams whose name starts with `prefix`
+   * are received but neither written nor answered, so the client sees them in flight. The hold
+   * lists every matching append (`appends`), can wait for them (`waitForAppends`), and `release()`
+   * writes and answers the held ones in arrival order. Other streams are not affected. Throws if
+   * an unreleased hold's prefix overlaps this one. See holds.ts.
+   */
+  holdAppends(prefix: string): AppendHold;
   close(): Promise<void>;
 }
 
@@ -55,6 +67,7 @@ export async function startEsdbStandin(options: EsdbStandinOptions = {}): Promis
 
 class Standin implements EsdbStandin {
   private readonly log = new TransactionLog();
+  private readonly holds = new AppendHolds();
   private readonly calls = new Set<AbortController>();
   private readonly handlers: ReturnType<typeof createHandlers>;
   private running: { server: GrpcJs.Server; listener: NetServer; sockets: Set<Socket> } | undefined;
@@ -75,11 +88,20 @@ class Standin implements EsdbStandin {
       call.once('close', () => this.calls.delete(controller));
       return controller.signal;
     };
-    this.handlers = createHandlers(this.log, { checkpointInterval: options.checkpointInterval }, track);
+    this.handlers = createHandlers(
+      this.log,
+      { checkpointInterval: options.checkpointInterval },
+      track,
+      this.holds,
+    );
   }
 
   appendCounts(): ReadonlyMap<string, number> {
     return new Map(this.log.appends);
+  }
+
+  holdAppends(prefix: string): AppendHold {
+    return this.holds.hold(prefix);
   }
 
   get connectionString(): string {

@@ -8,6 +8,7 @@ import { dumpReadModelFile, rebuiltFromScratch } from '../support/read-models.js
 import { writeSyntheticPatients } from '../support/patients.js';
 import { spawnApi, TestServer, type GraphQLResponse } from '../support/server.js';
 import { startEsdbStandin, type EsdbStandin } from '../esdb-standin/standin.js';
+import { ACCESS_LOG_STREAM_PREFIX } from '@pzp/domain';
 import { EsdbEventStore } from '@pzp/event-store';
 
 /**
@@ -36,8 +37,12 @@ const newDir = () => {
   dirs.push(dir);
   return dir;
 };
-async function startNode(nodeId: string, dataDir = newDir()): Promise<TestServer> {
-  const server = await TestServer.start(nodeEnv(nodeId), dataDir);
+async function startNode(
+  nodeId: string,
+  dataDir = newDir(),
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const server = await TestServer.start({ ...nodeEnv(nodeId), ...env }, dataDir);
   servers.push(server);
   return server;
 }
@@ -63,7 +68,12 @@ describe('two API nodes on one event store', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startNode('node-a'), startNode('node-b')]);
+    [a, b] = await Promise.all([
+      startNode('node-a'),
+      // Node B tells when its access-log writer has queued a record (see access-log-probe.mjs), and
+      // gives a request a minute, so that no answer times out while the test holds its append.
+      startNode('node-b', newDir(), { ...ACCESS_LOG_PROBE, PZP_REQUEST_TIMEOUT_MS: '60000' }),
+    ]);
   }, 60_000);
 
   it("a GP's conversation recorded on node A is visible on node B within one second", async () => {
@@ -98,26 +108,54 @@ describe('two API nodes on one event store', () => {
     }
     expect(seen, 'node B did not show the conversation within 1 s').toBeDefined();
     expect(seen!.treatmentDirectives).toContainEqual(
-      expect.objectContaining({ key: '89666000', decision: 'NIET' }),
+      expect.objectContaining({ key: '89666000', agreement: expect.objectContaining({ decision: 'NIET' }) }),
     );
   });
 
-  it('forty reads at once cost a handful of appends of access records, each durable before its answer', async () => {
+  it('forty reads queued behind an access-log append in flight cost one append; no answer before its record is durable', async () => {
     const hap = await b.token('hap-doctor', 'HAP system');
     const start = await store.headPosition();
     const appendsBefore = accessLogAppends('node-b');
-    const answers = await Promise.all(
-      Array.from({ length: 40 }, () => b.graphql(hap, PZP, { bsn: BSN, purpose: 'EMERGENCY' })),
-    );
-    for (const answer of answers) expect(answer.errors).toBeUndefined();
-    // Every answer was sent after its record was appended: all forty are in the store now.
-    const records = (await store.readAll({ fromPosition: start! })).filter(
-      (e) => e.type === 'PatientRecordAccessed',
-    );
-    expect(records).toHaveLength(40);
-    // Records that arrive while an append is in flight go together in the next one.
-    expect(accessLogAppends('node-b') - appendsBefore).toBeLessThan(answers.length / 2);
-  });
+    const queuedBefore = queuedAccessRecords(b);
+    let answered = 0;
+    const read = () => b.graphql(hap, PZP, { bsn: BSN, purpose: 'EMERGENCY' }).finally(() => answered++);
+
+    // The stand-in keeps access-log appends in flight until released.
+    const hold = standin.holdAppends(ACCESS_LOG_STREAM_PREFIX);
+    try {
+      // One read: the writer appends its record on its own, and that append stays in flight.
+      const first = read();
+      await hold.waitForAppends(1, { timeoutMs: 30_000 });
+      // Forty reads at once; wait until all forty records are in the writer's queue behind it.
+      const forty = Array.from({ length: 40 }, read);
+      await until(() => queuedAccessRecords(b) - queuedBefore >= 41, "41 records in node B's queue");
+      expect(queuedAccessRecords(b) - queuedBefore).toBe(41);
+      // The writer sends nothing more while its append is in flight, and no one has an answer.
+      expect(hold.appends).toEqual([{ stream: expect.stringMatching(/-node-b$/), events: 1, held: true }]);
+      expect(answered).toBe(0);
+
+      hold.release();
+      const answers = await Promise.all([first, ...forty]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.errors).toBeUndefined();
+      }
+      // The writer's group commit (AccessLogWriter.flush in @pzp/access): one append in flight at a
+      // time; when it completes, everything queued meanwhile (up to maxBatch = 512 records) goes
+      // in the next one. Records queued behind the held append: 40 <= 512, so exactly one more
+      // append: 2 in all, of 1 and 40 events, however the machine schedules the requests.
+      expect(hold.appends.map((x) => x.events)).toEqual([1, 40]);
+      expect(accessLogAppends('node-b') - appendsBefore).toBe(2);
+      // Every answer was sent after its record was appended: all 41 are in the store now.
+      const records = (await store.readAll({ fromPosition: start! })).filter(
+        (e) => e.type === 'PatientRecordAccessed',
+      );
+      expect(records).toHaveLength(41);
+      for (const record of records) expect(record.streamName).toMatch(/^accesslog-\d{8}-node-b$/);
+    } finally {
+      hold.release();
+    }
+  }, 90_000);
 
   it('concurrent changes with the same expectedVersion on both nodes: one wins, the rest get CONFLICT', async () => {
     const [gpA, gpB] = await Promise.all([a.token('gp'), b.token('gp')]);
@@ -241,6 +279,29 @@ describe('start-up while the event store is down', () => {
     }
   }, 30_000);
 });
+
+/**
+ * Preloads access-log-probe.mjs into an API process: it prints QUEUED_LINE each time the node's
+ * access-log writer has queued a record.
+ */
+const ACCESS_LOG_PROBE = {
+  NODE_OPTIONS: `--import ${new URL('./access-log-probe.mjs', import.meta.url).href}`,
+};
+const QUEUED_LINE = '{"msg":"e2e probe: access record queued"}';
+
+/** Records a node (started with ACCESS_LOG_PROBE) has queued at its access-log writer so far. */
+function queuedAccessRecords(server: TestServer): number {
+  return server.logs.filter((line) => line === QUEUED_LINE).length;
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` naming `what`. */
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Appends the stand-in received on a node's access-log streams (`accesslog-<day>-<node>`). */
 function accessLogAppends(nodeId: string): number {
