@@ -57,6 +57,7 @@ const config: CodegenConfig = {
           DoNotPerform: '../models.js#AgreementModel',
           OnlyUnderConditions: '../models.js#AgreementModel',
           PendingRevision: '../models.js#PendingRevisionModel',
+          EndedTreatmentDirective: '@pzp/domain#EndedDirectiveView',
         },
       },
     },

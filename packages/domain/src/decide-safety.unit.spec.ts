@@ -550,3 +550,29 @@ describe('7. contradictions between written directives and treatment directives 
     expect(conflicts(agreeing)).toEqual([]);
   });
 });
+
+describe('an ended directive stays visible as ended, with when and why, never as the agreement', () => {
+  it('given CPR NIET, when the GP withdraws it, then CPR reads "no agreement" and the ended one carries endedOn and endReason', () => {
+    const rec = firstConversation();
+    rec.run(
+      'WithdrawTreatmentDirective',
+      { treatment: CPR, endedOn: '2026-03-04', reason: 'Patiënte wil opnieuw nadenken' },
+      actors.gp,
+      LATER,
+    );
+    const view = currentView(rec.state.plan);
+    expect(view.treatmentDirectives.find((d) => d.key === CPR.code)).toMatchObject({
+      status: 'NO_AGREEMENT_RECORDED',
+    });
+    expect(view.endedTreatmentDirectives).toEqual([
+      expect.objectContaining({
+        key: CPR.code,
+        decision: 'NIET',
+        summary: 'Niet uitvoeren',
+        endedOn: '2026-03-04',
+        endReason: 'Patiënte wil opnieuw nadenken',
+        ended: expect.objectContaining({ recordedBy: actors.gp }),
+      }),
+    ]);
+  });
+});

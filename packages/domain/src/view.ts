@@ -16,6 +16,7 @@ import {
   activeRepresentatives,
   activeRoles,
   type AdvanceDirectiveItem,
+  type Ending,
   type PendingRevision,
   type Plan,
   type Provenance,
@@ -59,10 +60,21 @@ export type DirectiveView =
       readonly pendingRevision?: (PendingRevision & { readonly summary: string }) | undefined;
     });
 
+/** A directive that is no longer current: shown for the record, never as the agreement. */
+export type EndedDirectiveView = Omit<TreatmentDirectiveItem, 'treatment' | 'ended' | 'pendingRevision'> & {
+  readonly treatment: Treatment & { readonly display: string };
+  readonly summary: string;
+  readonly endedOn: string;
+  readonly endReason?: string | undefined;
+  readonly ended: Ending;
+};
+
 export interface PlanView {
   readonly patient: Plan['patient'];
   /** The six coded treatments always, in a fixed order, then any other treatments with a directive. */
   readonly treatmentDirectives: readonly DirectiveView[];
+  /** Directives that ended (withdrawn), with when and why. */
+  readonly endedTreatmentDirectives: readonly EndedDirectiveView[];
   readonly lifeWishes: readonly Plan['lifeWishes'][string][];
   readonly advanceDirectives: readonly (Plan['advanceDirectives'][string] & { readonly display: string })[];
   readonly medicalPolicyGoal: Plan['medicalPolicyGoal'];
@@ -284,6 +296,20 @@ export function currentView(plan: Plan): PlanView {
   return {
     patient: plan.patient,
     treatmentDirectives: directives,
+    endedTreatmentDirectives: Object.values(plan.treatmentDirectives).flatMap((d) => {
+      if (!d.ended) return [];
+      const { ended, pendingRevision: _p, ...rest } = d;
+      return [
+        {
+          ...rest,
+          treatment: { ...d.treatment, display: treatmentDisplay(d.treatment) },
+          summary: agreementText(d),
+          endedOn: ended.on,
+          endReason: ended.reason,
+          ended,
+        },
+      ];
+    }),
     lifeWishes,
     advanceDirectives,
     medicalPolicyGoal: plan.medicalPolicyGoal,

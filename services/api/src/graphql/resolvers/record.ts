@@ -73,6 +73,11 @@ export const recordResolvers: Resolvers = {
     conditions: (a) => a.specification!,
     summary: agreementSummary,
   },
+  EndedTreatmentDirective: {
+    agreement: (d) => d,
+    endReason: (d) => d.endReason ?? null,
+    endedBy: (d) => d.ended,
+  },
   PendingRevision: {
     agreement: (p) => p,
     parties: (p) => [...p.parties],
