@@ -314,6 +314,31 @@ export type EndRoleInput = {
   transition?: InputMaybe<Transition>;
 };
 
+export type EndedTreatmentDirective = {
+  __typename?: 'EndedTreatmentDirective';
+  /** What had been agreed until it ended. */
+  agreement: Agreement;
+  decidedOn: Scalars['LocalDate']['output'];
+  endReason?: Maybe<Scalars['String']['output']>;
+  /** Who ended it, when (the change that ended it). */
+  endedBy: Ending;
+  endedOn: Scalars['LocalDate']['output'];
+  key: Scalars['String']['output'];
+  provenance: Provenance;
+  summary: Scalars['String']['output'];
+  treatment: Treatment;
+};
+
+/** How and by whom an item stopped being current. */
+export type Ending = {
+  __typename?: 'Ending';
+  changeId: Scalars['ID']['output'];
+  on: Scalars['LocalDate']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Actor;
+};
+
 export type EuthanasiaPositionInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
   /** HAS_DECLARATION, DOES_NOT_WANT, MAY_REQUEST, UNKNOWN. */
@@ -948,6 +973,8 @@ export type PzpRecord = {
   contactPersons: Array<ContactPerson>;
   conversations: Array<Conversation>;
   corrections: Array<Correction>;
+  /** Directives that were ended (withdrawn): for the record and the auditor, never the current agreement. */
+  endedTreatmentDirectives: Array<EndedTreatmentDirective>;
   euthanasiaPosition?: Maybe<CodedAnswer>;
   icdDeactivation?: Maybe<CodedAnswer>;
   lastDiscussedOn?: Maybe<Scalars['LocalDate']['output']>;
