@@ -125,7 +125,7 @@ export const treatmentDisplay = (t: Treatment): string =>
   t.code === 'OTH' ? (t.text ?? TREATMENTS.OTH) : TREATMENTS[t.code];
 
 /** What was agreed, in words: ANDERS always with its conditions. */
-const agreementText = (d: { decision: Decision; specification?: string | undefined }): string =>
+export const agreementText = (d: { decision: Decision; specification?: string | undefined }): string =>
   d.decision === 'ANDERS'
     ? `${DECISION_TEXT.ANDERS}: ${d.specification}`
     : `${DECISION_TEXT[d.decision]}${d.specification ? ` (${d.specification})` : ''}`;

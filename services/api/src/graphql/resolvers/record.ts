@@ -2,6 +2,7 @@ import {
   CONTACT_ROLES,
   MEDICAL_POLICY_GOALS,
   PLACES_OF_DEATH,
+  agreementText,
   treatmentDisplay,
   withTimeWarnings,
   type Treatment,
@@ -10,7 +11,7 @@ import {
 import type { ChangeEntry } from '@pzp/domain';
 import type { HistoryRow } from '@pzp/access';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import type { AgreementModel, ChangeModel, RecordModel } from '../models.js';
+import type { ChangeModel, RecordModel } from '../models.js';
 import { amsterdamDateAt } from '../amsterdam.js';
 
 /** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
@@ -38,17 +39,6 @@ export function toChange(row: HistoryRow, corrected: ReadonlySet<string>): Chang
 export const correctedChangeIds = (view: PlanView | undefined): ReadonlySet<string> =>
   new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
 
-/** The words a clinician reads for an agreement: ANDERS always with its conditions. */
-const AGREEMENT_TEXT = {
-  WEL: 'Wel uitvoeren',
-  NIET: 'Niet uitvoeren',
-  ANDERS: 'Alleen onder voorwaarden',
-} as const;
-const agreementSummary = (a: AgreementModel): string =>
-  a.decision === 'ANDERS'
-    ? `${AGREEMENT_TEXT.ANDERS}: ${a.specification}`
-    : `${AGREEMENT_TEXT[a.decision]}${a.specification ? ` (${a.specification})` : ''}`;
-
 const json = (value: unknown): string | null =>
   value === null || value === undefined ? null : JSON.stringify(value);
 
@@ -66,12 +56,12 @@ export const recordResolvers: Resolvers = {
     __resolveType: (a) =>
       a.decision === 'WEL' ? 'Perform' : a.decision === 'NIET' ? 'DoNotPerform' : 'OnlyUnderConditions',
   },
-  Perform: { specification: (a) => a.specification ?? null, summary: agreementSummary },
-  DoNotPerform: { specification: (a) => a.specification ?? null, summary: agreementSummary },
+  Perform: { specification: (a) => a.specification ?? null, summary: (a) => agreementText(a) },
+  DoNotPerform: { specification: (a) => a.specification ?? null, summary: (a) => agreementText(a) },
   OnlyUnderConditions: {
     // The domain refuses ANDERS without a specification, so this is never empty.
     conditions: (a) => a.specification!,
-    summary: agreementSummary,
+    summary: (a) => agreementText(a),
   },
   EndedTreatmentDirective: {
     agreement: (d) => d,
