@@ -23,7 +23,9 @@ const gp = { id: 'UZI-100001', name: 'Dr. A. Jansen', profession: 'GENERAL_PRACT
 const practice = { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type: 'HUISARTSENPRAKTIJK' };
 const so = { id: 'UZI-100006', name: 'Dr. E. Meijer', profession: 'ELDERLY_CARE_PHYSICIAN' };
 const nursingHome = { id: 'URA-04000006', name: 'Verpleeghuis De Akkers', type: 'VVT' };
-const CPR = { code: '89666000' };
+const CPR = { code: 'CPR' };
+/** The treatment's key in the record: its SNOMED code. */
+const CPR_KEY = '89666000';
 
 type Agreement =
   | { __typename: 'Perform' | 'DoNotPerform'; decision: string; specification: string | null }
@@ -117,7 +119,7 @@ describe('clinical safety over HTTP', () => {
 
     // At night the HAP doctor sees the confirmed NIET, and the nurse's entry beside it, flagged.
     let view = (await emergencyView(bsn))!;
-    let cpr = view.treatmentDirectives.find((d) => d.key === CPR.code)!;
+    let cpr = view.treatmentDirectives.find((d) => d.key === CPR_KEY)!;
     expect(cpr).toMatchObject({
       status: 'CONFIRMED',
       summary: 'Niet uitvoeren',
@@ -129,7 +131,7 @@ describe('clinical safety over HTTP', () => {
       provenance: { recordedBy: { name: 'L. Visser' } },
     });
     expect(view.warnings).toContainEqual(
-      expect.objectContaining({ code: 'PENDING_REVISION', subject: CPR.code }),
+      expect.objectContaining({ code: 'PENDING_REVISION', subject: CPR_KEY }),
     );
 
     // Step two of the old path: the nurse withdraws the directive. Refused, nothing written.
@@ -151,7 +153,7 @@ describe('clinical safety over HTTP', () => {
       }),
     );
     view = (await emergencyView(bsn))!;
-    cpr = view.treatmentDirectives.find((d) => d.key === CPR.code)!;
+    cpr = view.treatmentDirectives.find((d) => d.key === CPR_KEY)!;
     expect(cpr).toMatchObject({ status: 'CONFIRMED', summary: 'Niet uitvoeren', pendingRevision: null });
   });
 
@@ -224,12 +226,12 @@ describe('clinical safety over HTTP', () => {
       advanceDirectives: [{ type: 'NR', date: '2025-11-20', documentReference: 'Niet-reanimerenpenning' }],
     });
     const view = (await emergencyView(bsn))!;
-    expect(view.treatmentDirectives.find((d) => d.key === CPR.code)).toMatchObject({
+    expect(view.treatmentDirectives.find((d) => d.key === CPR_KEY)).toMatchObject({
       status: 'NO_AGREEMENT_RECORDED',
       agreement: null,
     });
     expect(view.warnings).toContainEqual(
-      expect.objectContaining({ code: 'DIRECTIVE_CONFLICT', subject: CPR.code }),
+      expect.objectContaining({ code: 'DIRECTIVE_CONFLICT', subject: CPR_KEY }),
     );
   });
 });

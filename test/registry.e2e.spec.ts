@@ -82,19 +82,21 @@ const conversation = {
     'SHARING_CONSENT',
   ],
   treatmentDirectives: [
-    { treatment: { code: '89666000' }, decision: 'NIET' },
-    { treatment: { code: '305351004' }, decision: 'NIET' },
-    { treatment: { code: '40617009' }, decision: 'NEE' }, // zib 2017 code, stored as NIET
+    { treatment: { code: 'CPR' }, decision: 'NIET' },
+    { treatment: { code: 'ICU_ADMISSION' }, decision: 'NIET' },
+    { treatment: { code: 'MECHANICAL_VENTILATION' }, decision: 'NEE' }, // zib 2017 code, stored as NIET
     {
-      treatment: { code: '32485007' },
+      treatment: { code: 'HOSPITAL_ADMISSION' },
       decision: 'ANDERS',
       specification: 'Alleen bij een goed behandelbare oorzaak, zoals een heupfractuur',
     },
   ],
   lifeWishes: [{ text: 'Zo lang mogelijk thuis blijven, bij de tuin' }],
-  medicalPolicyGoal: { goal: '1351964001' },
-  preferredPlaceOfDeath: { place: { code: '264362003' } },
-  contactPersons: [{ name: 'Anna de Groot', role: '24', relationship: 'CHILD', phone: '+31 6 12345678' }],
+  medicalPolicyGoal: { goal: 'PALLIATIVE_LIFE_PROLONGING' },
+  preferredPlaceOfDeath: { place: { code: 'HOME' } },
+  contactPersons: [
+    { name: 'Anna de Groot', role: 'LEGAL_REPRESENTATIVE', relationship: 'CHILD', phone: '+31 6 12345678' },
+  ],
   // Asked about the HAP and the ambulance only: the SEH is UNKNOWN.
   sharingConsents: [
     { organizationType: 'HAP', decision: 'GRANTED' },
@@ -153,7 +155,7 @@ describe('registry over HTTP', () => {
         input: {
           bsn: BSN,
           expectedVersion: assigned.record.version,
-          treatment: { code: '281789004' },
+          treatment: { code: 'ANTIBIOTICS' },
           decision: 'WEL',
           decidedOn: '2026-03-09',
           parties: [{ kind: 'PATIENT' }, { kind: 'PROFESSIONAL', ...gpActor, organization: practice }],
@@ -169,7 +171,7 @@ describe('registry over HTTP', () => {
     const setInput = {
       bsn: BSN,
       expectedVersion: version,
-      treatment: { code: '89666000' },
+      treatment: { code: 'CPR' },
       decision: 'WEL',
       decidedOn: '2026-03-09',
       parties: [{ kind: 'PATIENT' }, { kind: 'PROFESSIONAL', ...gpActor, organization: practice }],
@@ -205,6 +207,10 @@ describe('registry over HTTP', () => {
       expect(JSON.stringify(response.errors), name).not.toContain('123456789');
     }
     expect(cases[3]![1].errors![0]!.extensions!.field).toBe('input.specification');
+    // A bad code names its field, the allowed values and the OTH route.
+    expect(cases[2]![1].errors![0]!.extensions!.field).toBe('input.treatment.code');
+    expect(cases[2]![1].errors![0]!.message).toContain('allowed: CPR, MECHANICAL_VENTILATION');
+    expect(cases[2]![1].errors![0]!.message).toContain('OTH with a text');
 
     const now = ok(await dayServer.graphql<{ pzp: Rec }>(gp, PZP, { bsn: BSN })).pzp;
     expect(now.version).toBe(version);
@@ -218,7 +224,7 @@ describe('registry over HTTP', () => {
     const input = (spec: string) => ({
       bsn: BSN,
       expectedVersion: version,
-      treatment: { code: '116762002' },
+      treatment: { code: 'BLOOD_PRODUCTS' },
       decision: 'ANDERS',
       specification: spec,
       decidedOn: '2026-03-09',

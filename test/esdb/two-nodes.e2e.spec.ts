@@ -88,7 +88,7 @@ describe('two API nodes on one event store', () => {
             date: '2026-03-09',
             participants: [{ kind: 'PATIENT' }, gpParty],
             topics: ['TREATMENT_WISHES_AND_LIMITS', 'SHARING_CONSENT'],
-            treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
+            treatmentDirectives: [{ treatment: { code: 'CPR' }, decision: 'NIET' }],
             sharingConsents: [{ organizationType: 'HAP', decision: 'GRANTED' }],
           },
         },
@@ -165,7 +165,7 @@ describe('two API nodes on one event store', () => {
         input: {
           bsn: BSN,
           expectedVersion: version,
-          treatment: { code: '116762002' },
+          treatment: { code: 'BLOOD_PRODUCTS' },
           decision: 'ANDERS',
           specification,
           decidedOn: '2026-03-09',

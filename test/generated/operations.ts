@@ -87,8 +87,7 @@ export type AdvanceDirective = {
   /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
   refusedTreatments: Array<Treatment>;
   representative?: Maybe<Scalars['String']['output']>;
-  /** DO, EU, EUD, LW, MON, NR, VERB, VERBVL, VOL. */
-  type: Scalars['String']['output'];
+  type: AdvanceDirectiveType;
 };
 
 export type AdvanceDirectiveInput = {
@@ -99,8 +98,29 @@ export type AdvanceDirectiveInput = {
   /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
   refusedTreatments?: InputMaybe<Array<TreatmentInput>>;
   representative?: InputMaybe<Scalars['String']['input']>;
-  type: Scalars['String']['input'];
+  type: AdvanceDirectiveType;
 };
+
+/** Written advance directive types (zib AdvanceDirective). */
+export type AdvanceDirectiveType =
+  /** Donorcodicil */
+  | 'DO'
+  /** Euthanasieverzoek */
+  | 'EU'
+  /** Euthanasieverzoek bij dementie */
+  | 'EUD'
+  /** Levenswensverklaring */
+  | 'LW'
+  /** Mondelinge afspraak */
+  | 'MON'
+  /** Niet-reanimerenverklaring (incl. de niet-reanimerenpenning) */
+  | 'NR'
+  /** Behandelverbod */
+  | 'VERB'
+  /** Behandelverbod met volmacht */
+  | 'VERBVL'
+  /** Volmacht */
+  | 'VOL';
 
 /**
  * What was agreed for one treatment. ANDERS exists only as OnlyUnderConditions, which always carries
@@ -108,10 +128,12 @@ export type AdvanceDirectiveInput = {
  */
 export type Agreement = DoNotPerform | OnlyUnderConditions | Perform;
 
-export type AnswerInput = {
-  /** Organ donation: YES, NO, UNKNOWN. ICD deactivation: YES, NOT_YET_DECIDED, NOT_DISCUSSED. */
-  answer: Scalars['String']['input'];
+export type AnswerIcdDeactivationInput = {
+  answer: IcdDeactivationChoice;
+  bsn: Scalars['BSN']['input'];
   comment?: InputMaybe<Scalars['String']['input']>;
+  decidedOn: Scalars['LocalDate']['input'];
+  expectedVersion: Scalars['Int']['input'];
 };
 
 export type AssessCapacityInput = {
@@ -153,15 +175,6 @@ export type CareRole =
   | 'HOOFDBEHANDELAAR'
   | 'REGIEBEHANDELAAR'
   | 'SUPPORTING_NURSE';
-
-/** Euthanasia position, organ donation or ICD deactivation. */
-export type CodedAnswer = {
-  __typename?: 'CodedAnswer';
-  comment?: Maybe<Scalars['String']['output']>;
-  decidedOn: Scalars['LocalDate']['output'];
-  provenance: Provenance;
-  value: Scalars['String']['output'];
-};
 
 export type ConfirmPlanReviewedInput = {
   bsn: Scalars['BSN']['input'];
@@ -220,9 +233,10 @@ export type ContactPerson = {
   name: Scalars['String']['output'];
   phone?: Maybe<Scalars['String']['output']>;
   provenance: Provenance;
-  relationship: Scalars['String']['output'];
-  /** 01 first contact, 23 contact, 24 legal representative, 03 curator, 15 mentor. */
-  role: Scalars['String']['output'];
+  relationship: Relationship;
+  role: ContactRole;
+  /** The zib role code (01, 23, 24, 03, 15). */
+  roleCode: Scalars['String']['output'];
   roleDisplay: Scalars['String']['output'];
 };
 
@@ -232,9 +246,22 @@ export type ContactPersonInput = {
   email?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
   phone?: InputMaybe<Scalars['String']['input']>;
-  relationship: Scalars['String']['input'];
-  role: Scalars['String']['input'];
+  relationship: Relationship;
+  role: ContactRole;
 };
+
+/** Role of a contact person (zib ContactPerson role codes). */
+export type ContactRole =
+  /** 23 Contactpersoon */
+  | 'CONTACT'
+  /** 03 Curator (juridisch) */
+  | 'CURATOR'
+  /** 01 Eerste relatie/contactpersoon */
+  | 'FIRST_CONTACT'
+  /** 24 Wettelijk vertegenwoordiger */
+  | 'LEGAL_REPRESENTATIVE'
+  /** 15 Mentor */
+  | 'MENTOR';
 
 export type Conversation = {
   __typename?: 'Conversation';
@@ -339,10 +366,42 @@ export type Ending = {
   recordedBy: Actor;
 };
 
+export type EuthanasiaPosition =
+  | 'DOES_NOT_WANT'
+  | 'HAS_DECLARATION'
+  | 'MAY_REQUEST'
+  | 'UNKNOWN';
+
+export type EuthanasiaPositionAnswer = {
+  __typename?: 'EuthanasiaPositionAnswer';
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  value: EuthanasiaPosition;
+};
+
 export type EuthanasiaPositionInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
-  /** HAS_DECLARATION, DOES_NOT_WANT, MAY_REQUEST, UNKNOWN. */
-  position: Scalars['String']['input'];
+  position: EuthanasiaPosition;
+};
+
+export type IcdDeactivationAnswer = {
+  __typename?: 'IcdDeactivationAnswer';
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  value: IcdDeactivationChoice;
+};
+
+/** Whether the ICD is to be deactivated near the end of life. */
+export type IcdDeactivationChoice =
+  | 'NOT_DISCUSSED'
+  | 'NOT_YET_DECIDED'
+  | 'YES';
+
+export type IcdDeactivationInput = {
+  answer: IcdDeactivationChoice;
+  comment?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ItemChange = {
@@ -376,18 +435,27 @@ export type MarkEnteredInErrorInput = {
 
 export type MedicalPolicyGoal = {
   __typename?: 'MedicalPolicyGoal';
-  /** SNOMED CT: 385987000, 1351964001, 713148004. */
-  code: Scalars['String']['output'];
+  code: MedicalPolicyGoalCode;
   comment?: Maybe<Scalars['String']['output']>;
   decidedOn: Scalars['LocalDate']['output'];
   display: Scalars['String']['output'];
   provenance: Provenance;
+  /** The SNOMED CT code. */
+  snomed: Scalars['String']['output'];
 };
+
+/** Medical policy goal (SNOMED CT). */
+export type MedicalPolicyGoalCode =
+  /** 385987000 Curatief / levensverlengend */
+  | 'CURATIVE_LIFE_PROLONGING'
+  /** 1351964001 Palliatief: levensverlengend en symptoombestrijding */
+  | 'PALLIATIVE_LIFE_PROLONGING'
+  /** 713148004 Palliatief: uitsluitend symptoombestrijding */
+  | 'SYMPTOM_RELIEF_ONLY';
 
 export type MedicalPolicyGoalInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
-  /** SNOMED CT: 385987000, 1351964001, 713148004. */
-  goal: Scalars['String']['input'];
+  goal: MedicalPolicyGoalCode;
 };
 
 /**
@@ -452,7 +520,7 @@ export type Mutation = {
  * change is always included) and the changes made.
  */
 export type MutationAnswerIcdDeactivationArgs = {
-  input: SetAnswerInput;
+  input: AnswerIcdDeactivationInput;
 };
 
 
@@ -668,7 +736,7 @@ export type MutationSetMedicalPolicyGoalArgs = {
  * change is always included) and the changes made.
  */
 export type MutationSetOrganDonationArgs = {
-  input: SetAnswerInput;
+  input: SetOrganDonationInput;
 };
 
 
@@ -775,6 +843,24 @@ export type OnlyUnderConditions = {
   summary: Scalars['String']['output'];
 };
 
+export type OrganDonationAnswer = {
+  __typename?: 'OrganDonationAnswer';
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  value: OrganDonationChoice;
+};
+
+export type OrganDonationChoice =
+  | 'NO'
+  | 'UNKNOWN'
+  | 'YES';
+
+export type OrganDonationInput = {
+  answer: OrganDonationChoice;
+  comment?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Organization = {
   __typename?: 'Organization';
   id: Scalars['ID']['output'];
@@ -817,7 +903,7 @@ export type Party = {
   name?: Maybe<Scalars['String']['output']>;
   organization?: Maybe<Organization>;
   profession?: Maybe<Scalars['String']['output']>;
-  relationship?: Maybe<Scalars['String']['output']>;
+  relationship?: Maybe<Relationship>;
 };
 
 export type PartyInput = {
@@ -830,8 +916,8 @@ export type PartyInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   organization?: InputMaybe<OrganizationInput>;
   profession?: InputMaybe<Scalars['String']['input']>;
-  /** RELATIVE: SPOUSE_OR_PARTNER, CHILD, PARENT, SIBLING, OTHER_FAMILY, FRIEND, NEIGHBOUR, PROFESSIONAL_REPRESENTATIVE, OTHER. */
-  relationship?: InputMaybe<Scalars['String']['input']>;
+  /** RELATIVE: how they are related. */
+  relationship?: InputMaybe<Relationship>;
 };
 
 export type PartyKind =
@@ -879,8 +965,23 @@ export type Perform = {
   summary: Scalars['String']['output'];
 };
 
+/** Preferred place of death (SNOMED CT); OTH with `text`, UNK unknown. */
+export type PlaceOfDeathCode =
+  /** 264362003 Thuis */
+  | 'HOME'
+  /** 284546000 Hospice */
+  | 'HOSPICE'
+  /** 22232009 Ziekenhuis */
+  | 'HOSPITAL'
+  /** 108344006 Verpleeghuis */
+  | 'NURSING_HOME'
+  /** Another place: name it in `text`. */
+  | 'OTH'
+  | 'UNK';
+
 export type PlaceOfDeathInput = {
-  code: Scalars['String']['input'];
+  code: PlaceOfDeathCode;
+  /** Required with OTH: the place. */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -899,12 +1000,13 @@ export type PractitionerInput = {
 
 export type PreferredPlaceOfDeath = {
   __typename?: 'PreferredPlaceOfDeath';
-  /** SNOMED CT place code, OTH or UNK. */
-  code: Scalars['String']['output'];
+  code: PlaceOfDeathCode;
   comment?: Maybe<Scalars['String']['output']>;
   decidedOn: Scalars['LocalDate']['output'];
   display: Scalars['String']['output'];
   provenance: Provenance;
+  /** The SNOMED CT code; null for OTH and UNK. */
+  snomed?: Maybe<Scalars['String']['output']>;
   text?: Maybe<Scalars['String']['output']>;
 };
 
@@ -975,13 +1077,13 @@ export type PzpRecord = {
   corrections: Array<Correction>;
   /** Directives that were ended (withdrawn): for the record and the auditor, never the current agreement. */
   endedTreatmentDirectives: Array<EndedTreatmentDirective>;
-  euthanasiaPosition?: Maybe<CodedAnswer>;
-  icdDeactivation?: Maybe<CodedAnswer>;
+  euthanasiaPosition?: Maybe<EuthanasiaPositionAnswer>;
+  icdDeactivation?: Maybe<IcdDeactivationAnswer>;
   lastDiscussedOn?: Maybe<Scalars['LocalDate']['output']>;
   lastReviewedOn?: Maybe<Scalars['LocalDate']['output']>;
   lifeWishes: Array<LifeWish>;
   medicalPolicyGoal?: Maybe<MedicalPolicyGoal>;
-  organDonation?: Maybe<CodedAnswer>;
+  organDonation?: Maybe<OrganDonationAnswer>;
   otherInformation?: Maybe<OtherInformation>;
   patient: Patient;
   preferredPlaceOfDeath?: Maybe<PreferredPlaceOfDeath>;
@@ -1087,13 +1189,13 @@ export type RecordConversationInput = {
   date: Scalars['LocalDate']['input'];
   euthanasiaPosition?: InputMaybe<EuthanasiaPositionInput>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
-  icdDeactivation?: InputMaybe<AnswerInput>;
+  icdDeactivation?: InputMaybe<IcdDeactivationInput>;
   lifeWishes?: InputMaybe<Array<LifeWishInput>>;
   location?: InputMaybe<Scalars['String']['input']>;
   medicalPolicyGoal?: InputMaybe<MedicalPolicyGoalInput>;
   /** Explicit next review date; else reviewAfterMonths (default 12) after the conversation. */
   nextReviewOn?: InputMaybe<Scalars['LocalDate']['input']>;
-  organDonation?: InputMaybe<AnswerInput>;
+  organDonation?: InputMaybe<OrganDonationInput>;
   otherInformation?: InputMaybe<Scalars['String']['input']>;
   participants: Array<PartyInput>;
   /** Required when the registry holds no plan for this patient yet. */
@@ -1138,7 +1240,7 @@ export type RegisterAdvanceDirectiveInput = {
   /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
   refusedTreatments?: InputMaybe<Array<TreatmentInput>>;
   representative?: InputMaybe<Scalars['String']['input']>;
-  type: Scalars['String']['input'];
+  type: AdvanceDirectiveType;
 };
 
 export type RegisteredGpPractice = {
@@ -1147,6 +1249,18 @@ export type RegisteredGpPractice = {
   practice: Organization;
   provenance: Provenance;
 };
+
+/** How a relative or contact is related to the patient; OTHER for anything else. */
+export type Relationship =
+  | 'CHILD'
+  | 'FRIEND'
+  | 'NEIGHBOUR'
+  | 'OTHER'
+  | 'OTHER_FAMILY'
+  | 'PARENT'
+  | 'PROFESSIONAL_REPRESENTATIVE'
+  | 'SIBLING'
+  | 'SPOUSE_OR_PARTNER';
 
 export type RemoveContactPersonInput = {
   bsn: Scalars['BSN']['input'];
@@ -1175,22 +1289,12 @@ export type RoleAssignment = {
   transition?: Maybe<Transition>;
 };
 
-export type SetAnswerInput = {
-  /** Organ donation: YES, NO, UNKNOWN. ICD deactivation: YES, NOT_YET_DECIDED, NOT_DISCUSSED. */
-  answer: Scalars['String']['input'];
-  bsn: Scalars['BSN']['input'];
-  comment?: InputMaybe<Scalars['String']['input']>;
-  decidedOn: Scalars['LocalDate']['input'];
-  expectedVersion: Scalars['Int']['input'];
-};
-
 export type SetEuthanasiaPositionInput = {
   bsn: Scalars['BSN']['input'];
   comment?: InputMaybe<Scalars['String']['input']>;
   decidedOn: Scalars['LocalDate']['input'];
   expectedVersion: Scalars['Int']['input'];
-  /** HAS_DECLARATION, DOES_NOT_WANT, MAY_REQUEST, UNKNOWN. */
-  position: Scalars['String']['input'];
+  position: EuthanasiaPosition;
 };
 
 export type SetMedicalPolicyGoalInput = {
@@ -1198,7 +1302,15 @@ export type SetMedicalPolicyGoalInput = {
   comment?: InputMaybe<Scalars['String']['input']>;
   decidedOn: Scalars['LocalDate']['input'];
   expectedVersion: Scalars['Int']['input'];
-  goal: Scalars['String']['input'];
+  goal: MedicalPolicyGoalCode;
+};
+
+export type SetOrganDonationInput = {
+  answer: OrganDonationChoice;
+  bsn: Scalars['BSN']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+  decidedOn: Scalars['LocalDate']['input'];
+  expectedVersion: Scalars['Int']['input'];
 };
 
 export type SetPreferredPlaceOfDeathInput = {
@@ -1246,11 +1358,29 @@ export type Transition =
 
 export type Treatment = {
   __typename?: 'Treatment';
-  /** SNOMED CT: 89666000 CPR, 40617009 ventilation, 305351004 ICU, 32485007 hospital admission, 281789004 antibiotics, 116762002 blood products; OTH other. */
-  code: Scalars['String']['output'];
+  code: TreatmentCode;
   display: Scalars['String']['output'];
+  /** The SNOMED CT code; null for OTH. */
+  snomed?: Maybe<Scalars['String']['output']>;
   text?: Maybe<Scalars['String']['output']>;
 };
+
+/** Treatments with a directive (SNOMED CT); OTH with `text` for any other (artificial nutrition, dialysis, ...). */
+export type TreatmentCode =
+  /** 281789004 Antibiotica */
+  | 'ANTIBIOTICS'
+  /** 116762002 Toediening van bloedproducten */
+  | 'BLOOD_PRODUCTS'
+  /** 89666000 Cardiopulmonale resuscitatie */
+  | 'CPR'
+  /** 32485007 Ziekenhuisopname */
+  | 'HOSPITAL_ADMISSION'
+  /** 305351004 Opname op intensive care */
+  | 'ICU_ADMISSION'
+  /** 40617009 Mechanische beademing */
+  | 'MECHANICAL_VENTILATION'
+  /** Another treatment: name it in `text`. */
+  | 'OTH';
 
 export type TreatmentDirective = {
   __typename?: 'TreatmentDirective';
@@ -1275,8 +1405,8 @@ export type TreatmentDirective = {
 };
 
 export type TreatmentInput = {
-  /** SNOMED CT code (89666000, 40617009, 305351004, 32485007, 281789004, 116762002) or OTH with text. */
-  code: Scalars['String']['input'];
+  code: TreatmentCode;
+  /** Required with OTH: the treatment's name. */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1350,7 +1480,7 @@ export type RecordFieldsFragment = { __typename?: 'PzpRecord', version: number, 
       | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
       | { __typename: 'OnlyUnderConditions', conditions: string }
       | { __typename: 'Perform', decision: Decision, specification?: string | null }
-     | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> };
+     | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> };
 
 export type RecordMutationVariables = Exact<{
   input: RecordConversationInput;
@@ -1361,7 +1491,7 @@ export type RecordMutation = { __typename?: 'Mutation', recordConversation: { __
           | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
           | { __typename: 'OnlyUnderConditions', conditions: string }
           | { __typename: 'Perform', decision: Decision, specification?: string | null }
-         | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string, summary: string, recordedBy: { __typename?: 'Actor', name: string } }> } };
+         | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> }, changes: Array<{ __typename?: 'PzpChange', version: number, changeId: string, type: string, summary: string, recordedBy: { __typename?: 'Actor', name: string } }> } };
 
 export type AssignMutationVariables = Exact<{
   input: AssignRoleInput;
@@ -1392,7 +1522,7 @@ export type PzpQuery = { __typename?: 'Query', pzp?: { __typename?: 'PzpRecord',
         | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
         | { __typename: 'OnlyUnderConditions', conditions: string }
         | { __typename: 'Perform', decision: Decision, specification?: string | null }
-       | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
+       | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
 
 export type AsOfQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];
@@ -1404,7 +1534,7 @@ export type AsOfQuery = { __typename?: 'Query', pzpAsOf?: { __typename?: 'PzpRec
         | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
         | { __typename: 'OnlyUnderConditions', conditions: string }
         | { __typename: 'Perform', decision: Decision, specification?: string | null }
-       | null, treatment: { __typename?: 'Treatment', code: string, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: string, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: string, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: string, roleDisplay: string, relationship: string }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
+       | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
 
 export type HistoryQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];

@@ -11,8 +11,8 @@ import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { errorContract } from './graphql/error-contract.js';
 import { costLimit, depthLimit } from './graphql/limits.js';
-import { executableSchema, jitGateway } from './graphql/executor.js';
-import { resolvers, typeDefs } from './graphql/schema.js';
+import { jitGateway } from './graphql/executor.js';
+import { registrySchema } from './graphql/schema.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -59,7 +59,7 @@ export async function createApp(
   const { services, verifier } = options;
   const apollo = new ApolloServer<RequestContext>({
     // The schema from the SDL and resolvers, executed by compiled queries (see executor.ts).
-    gateway: jitGateway(executableSchema(typeDefs, resolvers as never)),
+    gateway: jitGateway(registrySchema()),
     formatError: formatError(services.logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,

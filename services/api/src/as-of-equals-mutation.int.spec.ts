@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSchema,
   getNamedType,
+  isEnumType,
   isInputObjectType,
   isLeafType,
   isListType,
@@ -30,6 +31,7 @@ import {
   ensureDevelopmentKeys,
   mintToken,
 } from './auth/index.js';
+import { ENUM_CODES } from './graphql/codings.js';
 import { typeDefs } from './graphql/schema.js';
 import { createLogger } from './logger.js';
 import { pseudonymizer, type Services } from './services.js';
@@ -95,6 +97,13 @@ function asInput(value: unknown, type: GraphQLInputType, dropped: Set<string>, p
   if (isNonNullType(type)) return asInput(value, type.ofType, dropped, path);
   if (isListType(type))
     return (value as unknown[]).map((v) => asInput(v, type.ofType as GraphQLInputType, dropped, path));
+  // A code goes over the wire as its enum's name (CPR for 89666000).
+  if (isEnumType(type)) {
+    const codes: Readonly<Record<string, string>> | undefined = (
+      ENUM_CODES as Record<string, Record<string, string>>
+    )[type.name];
+    return codes ? (Object.keys(codes).find((name) => codes[name] === value) ?? value) : value;
+  }
   if (!isInputObjectType(type)) return value;
   const fields = type.getFields();
   const input: Record<string, unknown> = {};

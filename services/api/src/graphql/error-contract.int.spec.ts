@@ -31,9 +31,9 @@ import { pseudonymizer, type Services } from '../services.js';
 import type { RequestContext } from './context.js';
 import { errorContract } from './error-contract.js';
 import { formatError, toApiError } from './errors.js';
-import { executableSchema, jitGateway } from './executor.js';
+import { jitGateway } from './executor.js';
 import { costLimit, depthLimit } from './limits.js';
-import { resolvers, typeDefs } from './schema.js';
+import { registrySchema } from './schema.js';
 
 /**
  * The error contract over HTTP (see errors.ts): codes, `field` and `reason`, HTTP statuses, and
@@ -100,7 +100,7 @@ beforeAll(async () => {
 
   // As createApp builds it (app.ts), plus errorContract().
   const apollo = new ApolloServer<RequestContext>({
-    gateway: jitGateway(executableSchema(typeDefs, resolvers as never)),
+    gateway: jitGateway(registrySchema()),
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: false,
@@ -210,7 +210,11 @@ describe('BAD_USER_INPUT: field, HTTP 400, no value repeated', () => {
     expect(answer.errors.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
       ['BAD_USER_INPUT', 'input.expectedVersion', 'Expected value of type "Int"'],
       ['BAD_USER_INPUT', 'input.patient.name', 'Expected value of type "String!"'],
-      ['BAD_USER_INPUT', 'input.participants.1.kind', 'Expected value of type "PartyKind!"'],
+      [
+        'BAD_USER_INPUT',
+        'input.participants.1.kind',
+        'Expected value of type "PartyKind!"; allowed: PATIENT, REPRESENTATIVE, RELATIVE, PROFESSIONAL',
+      ],
     ]);
   });
 
@@ -260,7 +264,7 @@ describe('BAD_USER_INPUT: field, HTTP 400, no value repeated', () => {
       [
         'BAD_USER_INPUT',
         'input.participants.1.kind',
-        'Variable "$in" got an invalid value at "in.participants[1].kind"; Expected value of type "PartyKind!"',
+        'Variable "$in" got an invalid value at "in.participants[1].kind"; Expected value of type "PartyKind!"; allowed: PATIENT, REPRESENTATIVE, RELATIVE, PROFESSIONAL',
       ],
     ]);
 
@@ -284,7 +288,7 @@ describe('BAD_USER_INPUT: field, HTTP 400, no value repeated', () => {
     // The gp's own directive is confirmed already.
     const version = await currentVersion();
     const again = await query(`mutation { confirmTreatmentDirective(input: { bsn: "${WITH_PLAN}",
-      expectedVersion: ${version}, treatment: { code: "89666000" }, confirmedOn: "2026-05-01" }) { record { version } } }`);
+      expectedVersion: ${version}, treatment: { code: CPR }, confirmedOn: "2026-05-01" }) { record { version } } }`);
     expect(again.status).toBe(400);
     expect(theError(again).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.treatment' });
 
@@ -318,7 +322,7 @@ describe('UNAUTHENTICATED, FORBIDDEN, CONFLICT', () => {
 
     const domain = await query(
       `mutation { confirmTreatmentDirective(input: { bsn: "${WITH_PLAN}", expectedVersion: ${await currentVersion()},
-        treatment: { code: "89666000" }, confirmedOn: "2026-05-01" }) { record { version } } }`,
+        treatment: { code: CPR }, confirmedOn: "2026-05-01" }) { record { version } } }`,
       {},
       'practiceNurse',
     );

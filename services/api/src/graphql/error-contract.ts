@@ -8,8 +8,10 @@ import type {
 import {
   coerceInputValue,
   getLocation,
+  getNamedType,
   getNullableType,
   GraphQLError,
+  isEnumType,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -124,8 +126,19 @@ function reasonOf(error: GraphQLError): string | undefined {
   return hasCode(error) ? error.message : undefined;
 }
 
+/** For a coded value: the values allowed, and the OTH route where the value set has one. */
+function allowedValues(type: GraphQLInputType | undefined): string {
+  const named = type && getNamedType(type);
+  if (!isEnumType(named)) return '';
+  const names = named.getValues().map((v) => v.name);
+  const other = names.includes('OTH') ? ' (OTH with a text for anything the list does not name)' : '';
+  return `; allowed: ${names.join(', ')}${other}`;
+}
+
 const expected = (type: GraphQLInputType | undefined, reason: string | undefined) =>
-  (type ? `Expected value of type "${String(type)}"` : 'Invalid value') + (reason ? `; ${reason}` : '');
+  (type ? `Expected value of type "${String(type)}"` : 'Invalid value') +
+  allowedValues(type) +
+  (reason ? `; ${reason}` : '');
 
 function describeInputErrors(rc: GraphQLRequestContextDidEncounterErrors<BaseContext>) {
   const { errors, document, schema, operation } = rc;

@@ -24,8 +24,8 @@ import { DEMO_PATIENTS, seedDemoData } from '../demo/demo-data.js';
 import { createLogger } from '../logger.js';
 import { pseudonymizer, type Services } from '../services.js';
 import type { RequestContext } from './context.js';
-import { executableSchema, jitGateway } from './executor.js';
-import { resolvers, typeDefs } from './schema.js';
+import { jitGateway } from './executor.js';
+import { registrySchema } from './schema.js';
 
 /**
  * The compiled executor against graphql-js on the real schema, resolvers and demo data: for each
@@ -60,7 +60,7 @@ beforeAll(async () => {
   };
   await seedDemoData(store, services.pseudonymOf, new Date('2026-02-01T10:00:00Z'));
   await projector.start();
-  schema = executableSchema(typeDefs, resolvers as never);
+  schema = registrySchema();
   const gateway = jitGateway(schema, { compileAfter: 1 });
   const { executor } = await gateway.load({ apollo: {} });
   jit = async (source, context, variables) => {

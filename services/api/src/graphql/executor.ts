@@ -3,6 +3,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 // 'graphql' import from TypeScript sources resolves to the ESM build, a second copy whose schema
 // objects Apollo's copy refuses ("from another module or realm"); under Node both are this file.
 import {
+  GraphQLEnumType,
   assertValidSchema,
   buildASTSchema,
   execute,
@@ -37,8 +38,23 @@ const isScalarImpl = (impl: ResolverMap[string]): impl is GraphQLScalarType =>
  * interfaces their `__resolveType`. A resolver for a type or field the SDL does not define is an
  * error at start-up, as in Apollo.
  */
-export function executableSchema(typeDefs: readonly string[], resolvers: ResolverMap): GraphQLSchema {
+export function executableSchema(
+  typeDefs: readonly string[],
+  resolvers: ResolverMap,
+  /** Per enum, the value inside the server of each name (e.g. CPR -> '89666000'). */
+  enumValues: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+): GraphQLSchema {
   const schema = buildASTSchema(parse(typeDefs.join('\n')));
+  for (const [name, values] of Object.entries(enumValues)) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLEnumType)) throw new Error(`${name} is not an enum of the schema`);
+    // Before the type's first use: graphql-js builds its value lookups lazily, from these.
+    for (const value of type.getValues()) {
+      const internal = values[value.name];
+      if (internal === undefined) throw new Error(`${name}.${value.name} has no value`);
+      value.value = internal;
+    }
+  }
   for (const [name, impl] of Object.entries(resolvers)) {
     const type = schema.getType(name);
     if (type instanceof GraphQLScalarType && isScalarImpl(impl)) {

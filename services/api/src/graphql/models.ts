@@ -1,4 +1,4 @@
-import type { AccessRecord, Decision, PendingRevision, PlanView } from '@pzp/domain';
+import type { AccessRecord, Decision, PendingRevision, PlanView, Treatment } from '@pzp/domain';
 import type { HistoryRow } from '@pzp/access';
 
 /** What a PzpRecord resolves from: the domain's view of one plan at one moment, as is. */
@@ -43,3 +43,6 @@ export interface AgreementModel {
 }
 
 export type PendingRevisionModel = PendingRevision & { readonly summary: string };
+
+export type TreatmentModel = Treatment & { readonly display: string };
+export type ContactPersonModel = PlanView['contactPersons'][number];

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ENUM_CODES } from './codings.js';
+import { executableSchema } from './executor.js';
 import { Mutation } from './resolvers/mutation.js';
 import { Query } from './resolvers/query.js';
 import { recordResolvers } from './resolvers/record.js';
@@ -22,3 +24,6 @@ export const resolvers: Resolvers = {
   Mutation,
   ...recordResolvers,
 };
+
+/** The registry's executable schema: the SDL, its resolvers, and the codes behind its enums. */
+export const registrySchema = () => executableSchema(typeDefs, resolvers as never, ENUM_CODES);

@@ -10,9 +10,16 @@ import {
 } from '@pzp/domain';
 import type { ChangeEntry } from '@pzp/domain';
 import type { HistoryRow } from '@pzp/access';
-import type { Resolvers } from '../generated/resolvers-types.js';
+import type {
+  ContactRole,
+  MedicalPolicyGoalCode,
+  PlaceOfDeathCode,
+  Resolvers,
+  TreatmentCode,
+} from '../generated/resolvers-types.js';
 import type { ChangeModel, RecordModel } from '../models.js';
 import { amsterdamDateAt } from '../amsterdam.js';
+import { asEnumValue } from '../codings.js';
 
 /** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
 export function toRecord(
@@ -76,16 +83,24 @@ export const recordResolvers: Resolvers = {
     refusedTreatments: (a) =>
       (a.refusedTreatments ?? []).map((t) => ({ ...t, display: treatmentDisplay(t as Treatment) })),
   },
+  Treatment: {
+    code: (t) => asEnumValue<TreatmentCode>(t.code),
+    snomed: (t) => (t.code === 'OTH' ? null : t.code),
+  },
   MedicalPolicyGoal: {
-    code: (g) => g.value,
+    code: (g) => asEnumValue<MedicalPolicyGoalCode>(g.value),
+    snomed: (g) => g.value,
     display: (g) => MEDICAL_POLICY_GOALS[g.value],
   },
   PreferredPlaceOfDeath: {
-    code: (p) => p.value.code,
+    code: (p) => asEnumValue<PlaceOfDeathCode>(p.value.code),
+    snomed: (p) => (p.value.code === 'OTH' || p.value.code === 'UNK' ? null : p.value.code),
     text: (p) => p.value.text ?? null,
     display: (p) => p.value.text ?? PLACES_OF_DEATH[p.value.code],
   },
   ContactPerson: {
+    role: (c) => asEnumValue<ContactRole>(c.role),
+    roleCode: (c) => c.role,
     roleDisplay: (c) => CONTACT_ROLES[c.role as keyof typeof CONTACT_ROLES],
   },
   PzpChange: {
