@@ -234,4 +234,63 @@ describe('clinical safety over HTTP', () => {
       expect.objectContaining({ code: 'DIRECTIVE_CONFLICT', subject: CPR_KEY }),
     );
   });
+
+  it('history shows what a change did in typed items: an ended directive with when, why and who', async () => {
+    const bsn = '200000007';
+    const version = await record(bsn);
+    const gpToken = await server.token('gp');
+    ok(
+      await server.graphql(gpToken, WITHDRAW_DIRECTIVE, {
+        input: {
+          bsn,
+          expectedVersion: version,
+          treatment: CPR,
+          endedOn: '2026-03-09',
+          reason: 'Opnieuw bespreken',
+        },
+      }),
+    );
+    type Item = Record<string, unknown> & { __typename: string };
+    const history = ok(
+      await server.graphql<{
+        pzpHistory: {
+          edges: {
+            node: {
+              type: string;
+              changes: { section: string; key: string | null; before: Item | null; after: Item | null }[];
+            };
+          }[];
+        };
+      }>(await server.token('auditor'), HISTORY, { bsn, first: 50 }),
+    );
+    const withdrawal = history.pzpHistory.edges.at(-1)!.node;
+    expect(withdrawal.type).toBe('TreatmentDirectiveWithdrawn');
+    expect(withdrawal.changes).toEqual([
+      {
+        section: 'treatmentDirectives',
+        key: CPR_KEY,
+        before: expect.objectContaining({
+          __typename: 'TreatmentDirective',
+          status: 'CONFIRMED',
+          agreement: expect.objectContaining({ __typename: 'DoNotPerform', decision: 'NIET' }),
+        }),
+        after: {
+          __typename: 'EndedTreatmentDirective',
+          key: CPR_KEY,
+          summary: 'Niet uitvoeren',
+          endedOn: '2026-03-09',
+          endReason: 'Opnieuw bespreken',
+          endedBy: { recordedAt: expect.stringMatching(/\+01:00$/), recordedBy: { id: gp.id } },
+        },
+      },
+    ]);
+    // The conversation's own dates are typed too.
+    const conversation = history.pzpHistory.edges.find((e) => e.node.type === 'ConversationRecorded')!.node;
+    expect(conversation.changes).toContainEqual({
+      section: 'reviewDueOn',
+      key: null,
+      before: null,
+      after: { __typename: 'PlanDate', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+    });
+  });
 });

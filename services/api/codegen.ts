@@ -49,6 +49,7 @@ const config: CodegenConfig = {
           Treatment: '../models.js#TreatmentModel',
           ContactPerson: '../models.js#ContactPersonModel',
           PzpChange: '../models.js#ChangeModel',
+          ItemChange: '../models.js#ItemChangeModel',
           AccessLogEntry: '../models.js#AccessLogModel',
           MedicalPolicyGoal: '../models.js#MedicalPolicyGoalModel',
           PreferredPlaceOfDeath: '../models.js#PlaceOfDeathModel',

@@ -87,6 +87,8 @@ export type AdvanceDirective = {
   /** For a treatment refusal (VERB, VERBVL): the treatments it refuses. */
   refusedTreatments: Array<Treatment>;
   representative?: Maybe<Scalars['String']['output']>;
+  /** Set in history for a directive that was revoked. */
+  revoked?: Maybe<Ending>;
   type: AdvanceDirectiveType;
 };
 
@@ -234,6 +236,8 @@ export type ContactPerson = {
   phone?: Maybe<Scalars['String']['output']>;
   provenance: Provenance;
   relationship: Relationship;
+  /** Set in history for a contact that was removed. */
+  removed?: Maybe<Ending>;
   role: ContactRole;
   /** The zib role code (01, 23, 24, 03, 15). */
   roleCode: Scalars['String']['output'];
@@ -406,10 +410,13 @@ export type IcdDeactivationInput = {
 
 export type ItemChange = {
   __typename?: 'ItemChange';
-  after?: Maybe<Scalars['String']['output']>;
-  before?: Maybe<Scalars['String']['output']>;
+  /** Null where the item no longer exists (e.g. taken out by a correction). */
+  after?: Maybe<PlanItem>;
+  /** Null where the item did not exist before. */
+  before?: Maybe<PlanItem>;
+  /** The item within the section (treatment key, wishId, contactId, ...), for keyed sections. */
   key?: Maybe<Scalars['String']['output']>;
-  section: Scalars['String']['output'];
+  section: PlanSection;
 };
 
 export type LifeWish = {
@@ -417,6 +424,8 @@ export type LifeWish = {
   provenance: Provenance;
   text: Scalars['String']['output'];
   wishId: Scalars['ID']['output'];
+  /** Set in history for a wish that was withdrawn (the current plan shows only current wishes). */
+  withdrawn?: Maybe<Ending>;
 };
 
 export type LifeWishInput = {
@@ -985,6 +994,43 @@ export type PlaceOfDeathInput = {
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A date of the plan (last discussed, last reviewed, review due). */
+export type PlanDate = {
+  __typename?: 'PlanDate';
+  date: Scalars['LocalDate']['output'];
+};
+
+/**
+ * One item of the plan as it was before or after a change, in the same types the plan is read in
+ * (times in Amsterdam). An ended item carries its ending: an EndedTreatmentDirective, a LifeWish with
+ * `withdrawn`, an AdvanceDirective with `revoked`, a ContactPerson with `removed`, a RoleAssignment
+ * with `ended`.
+ */
+export type PlanItem = AdvanceDirective | Capacity | ContactPerson | Conversation | EndedTreatmentDirective | EuthanasiaPositionAnswer | IcdDeactivationAnswer | LifeWish | MedicalPolicyGoal | OrganDonationAnswer | OtherInformation | Patient | PlanDate | PreferredPlaceOfDeath | RegisteredGpPractice | ReviewRequest | RoleAssignment | SharingConsent | TreatmentDirective;
+
+/** The part of the plan a change touched. */
+export type PlanSection =
+  | 'advanceDirectives'
+  | 'capacity'
+  | 'contactPersons'
+  | 'conversations'
+  | 'euthanasiaPosition'
+  | 'icdDeactivation'
+  | 'lastDiscussedOn'
+  | 'lastReviewedOn'
+  | 'lifeWishes'
+  | 'medicalPolicyGoal'
+  | 'organDonation'
+  | 'otherInformation'
+  | 'patient'
+  | 'preferredPlaceOfDeath'
+  | 'registeredGpPractice'
+  | 'reviewDueOn'
+  | 'reviewRequested'
+  | 'roles'
+  | 'sharingConsent'
+  | 'treatmentDirectives';
+
 export type Practitioner = {
   __typename?: 'Practitioner';
   id: Scalars['ID']['output'];
@@ -1269,6 +1315,14 @@ export type RemoveContactPersonInput = {
   reason: Scalars['String']['input'];
 };
 
+export type ReviewRequest = {
+  __typename?: 'ReviewRequest';
+  dueOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  /** REGIEBEHANDELAAR_CHANGED or TRANSITION. */
+  reason: Scalars['String']['output'];
+};
+
 export type RevokeAdvanceDirectiveInput = {
   advanceDirectiveId: Scalars['String']['input'];
   bsn: Scalars['BSN']['input'];
@@ -1281,12 +1335,25 @@ export type RoleAssignment = {
   __typename?: 'RoleAssignment';
   assignmentId: Scalars['ID']['output'];
   comment?: Maybe<Scalars['String']['output']>;
+  /** Set in history for a role that ended. */
+  ended?: Maybe<RoleEnding>;
   from: Scalars['LocalDate']['output'];
   organization: Organization;
   practitioner: Practitioner;
   provenance: Provenance;
   role: CareRole;
   transition?: Maybe<Transition>;
+};
+
+export type RoleEnding = {
+  __typename?: 'RoleEnding';
+  changeId: Scalars['ID']['output'];
+  on: Scalars['LocalDate']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Actor;
+  /** The assignment that took over, after a handover. */
+  successorAssignmentId?: Maybe<Scalars['ID']['output']>;
 };
 
 export type SetEuthanasiaPositionInput = {
@@ -1342,6 +1409,7 @@ export type SetTreatmentDirectiveInput = {
 
 export type SharingConsent = {
   __typename?: 'SharingConsent';
+  comment?: Maybe<Scalars['String']['output']>;
   decision: ConsentState;
   on?: Maybe<Scalars['LocalDate']['output']>;
   organizationType: ConsentOrganizationType;
@@ -1476,6 +1544,70 @@ export type AgreementFieldsFragment =
   | AgreementFields_Perform_Fragment
 ;
 
+type PlanItemFields_AdvanceDirective_Fragment = { __typename: 'AdvanceDirective' };
+
+type PlanItemFields_Capacity_Fragment = { __typename: 'Capacity' };
+
+type PlanItemFields_ContactPerson_Fragment = { __typename: 'ContactPerson' };
+
+type PlanItemFields_Conversation_Fragment = { __typename: 'Conversation' };
+
+type PlanItemFields_EndedTreatmentDirective_Fragment = { __typename: 'EndedTreatmentDirective', key: string, summary: string, endedOn: string, endReason?: string | null, endedBy: { __typename?: 'Ending', recordedAt: string, recordedBy: { __typename?: 'Actor', id: string } } };
+
+type PlanItemFields_EuthanasiaPositionAnswer_Fragment = { __typename: 'EuthanasiaPositionAnswer' };
+
+type PlanItemFields_IcdDeactivationAnswer_Fragment = { __typename: 'IcdDeactivationAnswer' };
+
+type PlanItemFields_LifeWish_Fragment = { __typename: 'LifeWish', wishId: string, text: string };
+
+type PlanItemFields_MedicalPolicyGoal_Fragment = { __typename: 'MedicalPolicyGoal' };
+
+type PlanItemFields_OrganDonationAnswer_Fragment = { __typename: 'OrganDonationAnswer' };
+
+type PlanItemFields_OtherInformation_Fragment = { __typename: 'OtherInformation' };
+
+type PlanItemFields_Patient_Fragment = { __typename: 'Patient' };
+
+type PlanItemFields_PlanDate_Fragment = { __typename: 'PlanDate', date: string };
+
+type PlanItemFields_PreferredPlaceOfDeath_Fragment = { __typename: 'PreferredPlaceOfDeath' };
+
+type PlanItemFields_RegisteredGpPractice_Fragment = { __typename: 'RegisteredGpPractice' };
+
+type PlanItemFields_ReviewRequest_Fragment = { __typename: 'ReviewRequest' };
+
+type PlanItemFields_RoleAssignment_Fragment = { __typename: 'RoleAssignment' };
+
+type PlanItemFields_SharingConsent_Fragment = { __typename: 'SharingConsent' };
+
+type PlanItemFields_TreatmentDirective_Fragment = { __typename: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, agreement?:
+    | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+    | { __typename: 'OnlyUnderConditions', conditions: string }
+    | { __typename: 'Perform', decision: Decision, specification?: string | null }
+   | null };
+
+export type PlanItemFieldsFragment =
+  | PlanItemFields_AdvanceDirective_Fragment
+  | PlanItemFields_Capacity_Fragment
+  | PlanItemFields_ContactPerson_Fragment
+  | PlanItemFields_Conversation_Fragment
+  | PlanItemFields_EndedTreatmentDirective_Fragment
+  | PlanItemFields_EuthanasiaPositionAnswer_Fragment
+  | PlanItemFields_IcdDeactivationAnswer_Fragment
+  | PlanItemFields_LifeWish_Fragment
+  | PlanItemFields_MedicalPolicyGoal_Fragment
+  | PlanItemFields_OrganDonationAnswer_Fragment
+  | PlanItemFields_OtherInformation_Fragment
+  | PlanItemFields_Patient_Fragment
+  | PlanItemFields_PlanDate_Fragment
+  | PlanItemFields_PreferredPlaceOfDeath_Fragment
+  | PlanItemFields_RegisteredGpPractice_Fragment
+  | PlanItemFields_ReviewRequest_Fragment
+  | PlanItemFields_RoleAssignment_Fragment
+  | PlanItemFields_SharingConsent_Fragment
+  | PlanItemFields_TreatmentDirective_Fragment
+;
+
 export type RecordFieldsFragment = { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
       | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
       | { __typename: 'OnlyUnderConditions', conditions: string }
@@ -1543,7 +1675,55 @@ export type HistoryQueryVariables = Exact<{
 }>;
 
 
-export type HistoryQuery = { __typename?: 'Query', pzpHistory: { __typename?: 'PzpChangeConnection', edges: Array<{ __typename?: 'PzpChangeEdge', cursor: string, node: { __typename?: 'PzpChange', version: number, changeId: string, type: string, recordedAt: string, summary: string, reason?: string | null, enteredInError: boolean, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string } }, changes: Array<{ __typename?: 'ItemChange', section: string, key?: string | null, before?: string | null, after?: string | null }> } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+export type HistoryQuery = { __typename?: 'Query', pzpHistory: { __typename?: 'PzpChangeConnection', edges: Array<{ __typename?: 'PzpChangeEdge', cursor: string, node: { __typename?: 'PzpChange', version: number, changeId: string, type: string, recordedAt: string, summary: string, reason?: string | null, enteredInError: boolean, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string } }, changes: Array<{ __typename?: 'ItemChange', section: PlanSection, key?: string | null, before?:
+            | { __typename: 'AdvanceDirective' }
+            | { __typename: 'Capacity' }
+            | { __typename: 'ContactPerson' }
+            | { __typename: 'Conversation' }
+            | { __typename: 'EndedTreatmentDirective', key: string, summary: string, endedOn: string, endReason?: string | null, endedBy: { __typename?: 'Ending', recordedAt: string, recordedBy: { __typename?: 'Actor', id: string } } }
+            | { __typename: 'EuthanasiaPositionAnswer' }
+            | { __typename: 'IcdDeactivationAnswer' }
+            | { __typename: 'LifeWish', wishId: string, text: string }
+            | { __typename: 'MedicalPolicyGoal' }
+            | { __typename: 'OrganDonationAnswer' }
+            | { __typename: 'OtherInformation' }
+            | { __typename: 'Patient' }
+            | { __typename: 'PlanDate', date: string }
+            | { __typename: 'PreferredPlaceOfDeath' }
+            | { __typename: 'RegisteredGpPractice' }
+            | { __typename: 'ReviewRequest' }
+            | { __typename: 'RoleAssignment' }
+            | { __typename: 'SharingConsent' }
+            | { __typename: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, agreement?:
+                | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+                | { __typename: 'OnlyUnderConditions', conditions: string }
+                | { __typename: 'Perform', decision: Decision, specification?: string | null }
+               | null }
+           | null, after?:
+            | { __typename: 'AdvanceDirective' }
+            | { __typename: 'Capacity' }
+            | { __typename: 'ContactPerson' }
+            | { __typename: 'Conversation' }
+            | { __typename: 'EndedTreatmentDirective', key: string, summary: string, endedOn: string, endReason?: string | null, endedBy: { __typename?: 'Ending', recordedAt: string, recordedBy: { __typename?: 'Actor', id: string } } }
+            | { __typename: 'EuthanasiaPositionAnswer' }
+            | { __typename: 'IcdDeactivationAnswer' }
+            | { __typename: 'LifeWish', wishId: string, text: string }
+            | { __typename: 'MedicalPolicyGoal' }
+            | { __typename: 'OrganDonationAnswer' }
+            | { __typename: 'OtherInformation' }
+            | { __typename: 'Patient' }
+            | { __typename: 'PlanDate', date: string }
+            | { __typename: 'PreferredPlaceOfDeath' }
+            | { __typename: 'RegisteredGpPractice' }
+            | { __typename: 'ReviewRequest' }
+            | { __typename: 'RoleAssignment' }
+            | { __typename: 'SharingConsent' }
+            | { __typename: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, agreement?:
+                | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+                | { __typename: 'OnlyUnderConditions', conditions: string }
+                | { __typename: 'Perform', decision: Decision, specification?: string | null }
+               | null }
+           | null }> } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
 
 export type LogQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];

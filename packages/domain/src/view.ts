@@ -130,7 +130,8 @@ export const agreementText = (d: { decision: Decision; specification?: string | 
     ? `${DECISION_TEXT.ANDERS}: ${d.specification}`
     : `${DECISION_TEXT[d.decision]}${d.specification ? ` (${d.specification})` : ''}`;
 
-function directiveView(item: TreatmentDirectiveItem): DirectiveView {
+/** A current directive as clinicians read it (the history's items use it too). */
+export function directiveView(item: TreatmentDirectiveItem): DirectiveView {
   const { ended: _ended, pendingRevision, ...current } = item;
   const summary = agreementText(item);
   return {
@@ -141,6 +142,19 @@ function directiveView(item: TreatmentDirectiveItem): DirectiveView {
     ...(pendingRevision
       ? { pendingRevision: { ...pendingRevision, summary: agreementText(pendingRevision) } }
       : {}),
+  };
+}
+
+/** A directive that ended, with when, why and by whom. */
+export function endedDirectiveView(item: TreatmentDirectiveItem, ended: Ending): EndedDirectiveView {
+  const { ended: _e, pendingRevision: _p, ...rest } = item;
+  return {
+    ...rest,
+    treatment: { ...item.treatment, display: treatmentDisplay(item.treatment) },
+    summary: agreementText(item),
+    endedOn: ended.on,
+    endReason: ended.reason,
+    ended,
   };
 }
 
@@ -296,20 +310,9 @@ export function currentView(plan: Plan): PlanView {
   return {
     patient: plan.patient,
     treatmentDirectives: directives,
-    endedTreatmentDirectives: Object.values(plan.treatmentDirectives).flatMap((d) => {
-      if (!d.ended) return [];
-      const { ended, pendingRevision: _p, ...rest } = d;
-      return [
-        {
-          ...rest,
-          treatment: { ...d.treatment, display: treatmentDisplay(d.treatment) },
-          summary: agreementText(d),
-          endedOn: ended.on,
-          endReason: ended.reason,
-          ended,
-        },
-      ];
-    }),
+    endedTreatmentDirectives: Object.values(plan.treatmentDirectives).flatMap((d) =>
+      d.ended ? [endedDirectiveView(d, d.ended)] : [],
+    ),
     lifeWishes,
     advanceDirectives,
     medicalPolicyGoal: plan.medicalPolicyGoal,

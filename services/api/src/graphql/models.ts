@@ -1,4 +1,4 @@
-import type { AccessRecord, Decision, PendingRevision, PlanView, Treatment } from '@pzp/domain';
+import type { AccessRecord, Decision, ItemChange, PendingRevision, PlanView, Treatment } from '@pzp/domain';
 import type { HistoryRow } from '@pzp/access';
 
 /** What a PzpRecord resolves from: the domain's view of one plan at one moment, as is. */
@@ -46,3 +46,6 @@ export type PendingRevisionModel = PendingRevision & { readonly summary: string 
 
 export type TreatmentModel = Treatment & { readonly display: string };
 export type ContactPersonModel = PlanView['contactPersons'][number];
+
+/** One item a change touched, before and after, as history stored it (the plan's own shape). */
+export type ItemChangeModel = ItemChange;

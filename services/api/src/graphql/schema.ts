@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENUM_CODES } from './codings.js';
 import { executableSchema } from './executor.js';
+import { historyResolvers } from './resolvers/history.js';
 import { Mutation } from './resolvers/mutation.js';
 import { Query } from './resolvers/query.js';
 import { recordResolvers } from './resolvers/record.js';
@@ -23,6 +24,7 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   ...recordResolvers,
+  ...historyResolvers,
 };
 
 /** The registry's executable schema: the SDL, its resolvers, and the codes behind its enums. */

@@ -46,9 +46,6 @@ export function toChange(row: HistoryRow, corrected: ReadonlySet<string>): Chang
 export const correctedChangeIds = (view: PlanView | undefined): ReadonlySet<string> =>
   new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
 
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
-
 /** Field resolvers where the SDL names things differently from the domain's view. */
 export const recordResolvers: Resolvers = {
   TreatmentDirective: {
@@ -105,13 +102,7 @@ export const recordResolvers: Resolvers = {
   },
   PzpChange: {
     version: (c) => c.revision,
-    changes: (c: ChangeEntry) =>
-      c.changes.map((i) => ({
-        section: i.section,
-        key: i.key ?? null,
-        before: json(i.before),
-        after: json(i.after),
-      })),
+    changes: (c: ChangeEntry) => [...c.changes],
   },
   AccessLogEntry: {
     id: (a) => a.accessId,
