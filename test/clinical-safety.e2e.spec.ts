@@ -3,6 +3,7 @@ import {
   ASSIGN_ROLE,
   EMERGENCY,
   HISTORY,
+  MARK_IN_ERROR,
   PZP,
   RECORD_CONVERSATION,
   SET_DIRECTIVE,
@@ -292,5 +293,50 @@ describe('clinical safety over HTTP', () => {
       before: null,
       after: { __typename: 'PlanDate', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
     });
+  });
+
+  it('a conversation marked entered-in-error takes what it recorded with it; history marks all of it', async () => {
+    const bsn = '300000005';
+    const first = await record(bsn);
+    const token = await server.token('gp');
+    const second = ok(
+      await server.graphql<{
+        recordConversation: { record: { version: number }; changes: { changeId: string; type: string }[] };
+      }>(token, RECORD_CONVERSATION, {
+        input: {
+          bsn,
+          expectedVersion: first,
+          date: '2026-03-09',
+          participants: [{ kind: 'PATIENT' }, { kind: 'PROFESSIONAL', ...gp, organization: practice }],
+          treatmentDirectives: [{ treatment: CPR, decision: 'WEL' }],
+          lifeWishes: [{ text: 'Nog één keer naar zee' }],
+        },
+      }),
+    ).recordConversation;
+    const conversation = second.changes.find((c) => c.type === 'ConversationRecorded')!;
+    const corrected = ok(
+      await server.graphql<{
+        markEnteredInError: {
+          record: { treatmentDirectives: { key: string; summary: string }[]; lifeWishes: unknown[] };
+        };
+      }>(token, MARK_IN_ERROR, {
+        input: {
+          bsn,
+          expectedVersion: second.record.version,
+          changeId: conversation.changeId,
+          reason: 'Verkeerde patiënt',
+        },
+      }),
+    ).markEnteredInError.record;
+    // The first conversation's NIET is current again; the wish of the wrong conversation is gone.
+    expect(corrected.treatmentDirectives.find((d) => d.key === CPR_KEY)!.summary).toBe('Niet uitvoeren');
+    expect(corrected.lifeWishes).toEqual([]);
+    const history = ok(
+      await server.graphql<{
+        pzpHistory: { edges: { node: { changeId: string; enteredInError: boolean } }[] };
+      }>(await server.token('auditor'), HISTORY, { bsn, first: 50 }),
+    );
+    const marked = new Map(history.pzpHistory.edges.map((e) => [e.node.changeId, e.node.enteredInError]));
+    for (const change of second.changes) expect(marked.get(change.changeId), change.type).toBe(true);
   });
 });

@@ -43,3 +43,4 @@ export const EMERGENCY = standalone('Emergency');
 export const WITHDRAW_DIRECTIVE = standalone('Withdraw');
 export const WITHDRAW_REVISION = standalone('WithdrawRevision');
 export const VOID_RECORD = standalone('Void');
+export const MARK_IN_ERROR = standalone('MarkInError');

@@ -1769,3 +1769,10 @@ export type VoidMutationVariables = Exact<{
 
 
 export type VoidMutation = { __typename?: 'Mutation', voidRecord: { __typename?: 'PzpVoidResult', version: number, changes: Array<{ __typename?: 'PzpChange', type: string, summary: string, reason?: string | null }> } };
+
+export type MarkInErrorMutationVariables = Exact<{
+  input: MarkEnteredInErrorInput;
+}>;
+
+
+export type MarkInErrorMutation = { __typename?: 'Mutation', markEnteredInError: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, summary: string }>, lifeWishes: Array<{ __typename?: 'LifeWish', text: string }> } } };

@@ -176,8 +176,9 @@ const asRecord = (
   accessFlagged,
 });
 
+/** Marks the changes out of the plan: those marked in error, and all a conversation in error took with it. */
 const withCorrections = (rows: readonly HistoryRow[], view: PlanView | undefined): ChangeRecord[] => {
-  const corrected = new Set(view?.corrections.map((c) => c.changeId) ?? []);
+  const corrected = new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
   return rows.map((row) => ({ ...row, enteredInError: corrected.has(row.changeId) }));
 };
 

@@ -9,7 +9,6 @@ import {
   type PlanView,
 } from '@pzp/domain';
 import type { ChangeEntry } from '@pzp/domain';
-import type { HistoryRow } from '@pzp/access';
 import type {
   ContactRole,
   MedicalPolicyGoalCode,
@@ -17,7 +16,7 @@ import type {
   Resolvers,
   TreatmentCode,
 } from '../generated/resolvers-types.js';
-import type { ChangeModel, RecordModel } from '../models.js';
+import type { RecordModel } from '../models.js';
 import { amsterdamDateAt } from '../amsterdam.js';
 import { asEnumValue } from '../codings.js';
 
@@ -37,14 +36,6 @@ export function toRecord(
     accessFlagged,
   };
 }
-
-export function toChange(row: HistoryRow, corrected: ReadonlySet<string>): ChangeModel {
-  return { ...row, enteredInError: corrected.has(row.changeId) };
-}
-
-/** Changes out of the plan: those marked in error, and what came with a conversation in error. */
-export const correctedChangeIds = (view: PlanView | undefined): ReadonlySet<string> =>
-  new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
 
 /** Field resolvers where the SDL names things differently from the domain's view. */
 export const recordResolvers: Resolvers = {
