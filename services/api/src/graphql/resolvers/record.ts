@@ -4,9 +4,7 @@ import {
   PLACES_OF_DEATH,
   agreementText,
   treatmentDisplay,
-  withTimeWarnings,
   type Treatment,
-  type PlanView,
 } from '@pzp/domain';
 import type { ChangeEntry } from '@pzp/domain';
 import type {
@@ -16,26 +14,7 @@ import type {
   Resolvers,
   TreatmentCode,
 } from '../generated/resolvers-types.js';
-import type { RecordModel } from '../models.js';
-import { amsterdamDateAt } from '../amsterdam.js';
 import { asEnumValue } from '../codings.js';
-
-/** A plan view as the API shows it: time-dependent warnings judged at `asOf` in Amsterdam. */
-export function toRecord(
-  pseudonym: string,
-  version: number,
-  view: PlanView,
-  asOf: Date,
-  accessFlagged: boolean,
-): RecordModel {
-  return {
-    ...withTimeWarnings(view, amsterdamDateAt(asOf)),
-    pseudonym,
-    version,
-    asOf: asOf.toISOString(),
-    accessFlagged,
-  };
-}
 
 /** Field resolvers where the SDL names things differently from the domain's view. */
 export const recordResolvers: Resolvers = {
