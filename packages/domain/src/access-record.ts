@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, Id, Name, Text } from './model.js';
+import { Stored } from './model.js';
 import { Instant } from './time.js';
 
 /**
@@ -16,6 +16,9 @@ export const ACCESS_ACTIONS = [
   'WRITE',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+// Access records are stored: read with the rules they were written under (the door checks what comes in).
+const { Actor, Id, Name, Text } = Stored;
 
 export const ACCESS_PURPOSES = ['TREATMENT', 'EMERGENCY', 'BREAK_THE_GLASS', 'AUDIT'] as const;
 export type AccessPurpose = (typeof ACCESS_PURPOSES)[number];

@@ -24,6 +24,7 @@ import {
   Patient,
   PlaceOfDeath,
   Practitioner,
+  Reference,
   Text,
   Treatment,
 } from './model.js';
@@ -64,7 +65,7 @@ export const AdvanceDirectiveFields = z
     type: z.enum(ADVANCE_DIRECTIVE_TYPE_CODES),
     date: LocalDate,
     representative: Name.optional(),
-    documentReference: z.string().trim().min(1).max(500).optional(),
+    documentReference: Reference.optional(),
     comment: Text.optional(),
     refusedTreatments: z.array(Treatment).max(20).optional(),
   })

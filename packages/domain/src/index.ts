@@ -2,6 +2,7 @@ export * from './codes.js';
 export * from './bsn.js';
 export * from './pseudonym.js';
 export * from './time.js';
+export * from './free-text.js';
 export * from './model.js';
 export * from './events.js';
 export * from './commands.js';
