@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticBsn } from '@pzp/domain/testing';
 import {
+  ACCESS_LOG,
   ASSIGN_ROLE,
+  CONFIRM_DIRECTIVE,
   EMERGENCY,
   HISTORY,
   MARK_IN_ERROR,
   PZP,
   RECORD_CONVERSATION,
+  REVIEWS_DUE,
   SET_DIRECTIVE,
+  TWO_PAGES,
+  TWO_PATIENTS,
   VOID_RECORD,
   WITHDRAW_DIRECTIVE,
   WITHDRAW_REVISION,
@@ -338,5 +344,217 @@ describe('clinical safety over HTTP', () => {
     );
     const marked = new Map(history.pzpHistory.edges.map((e) => [e.node.changeId, e.node.enteredInError]));
     for (const change of second.changes) expect(marked.get(change.changeId), change.type).toBe(true);
+  });
+});
+
+interface LogEntry {
+  action: string;
+  outcome: string;
+  basis: string;
+  flagged: boolean;
+  breakGlassReason: string | null;
+  user: { id: string };
+}
+
+/** The patient's access log as the auditor reads it over HTTP. */
+async function accessLogOf(bsn: string): Promise<LogEntry[]> {
+  const log = ok(
+    await server.graphql<{ accessLog: { edges: { node: LogEntry }[] } }>(
+      await server.token('auditor'),
+      ACCESS_LOG,
+      { bsn, first: 200 },
+    ),
+  );
+  return log.accessLog.edges.map((e) => e.node).filter((e) => e.action !== 'READ_ACCESS_LOG');
+}
+
+const extensionsOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions;
+
+describe('issue 11 over HTTP: what one request may open, free text, lists and refusals', () => {
+  it('opens one patient per request: an alias for a second patient is refused and logged, the same patient twice is fine', async () => {
+    const [a, b] = [syntheticBsn(1101), syntheticBsn(1102)];
+    await record(a);
+    await record(b);
+    const hap = await server.token('hap-doctor');
+    const same = await server.graphql<{ a: { version: number }; b: { version: number } }>(hap, TWO_PATIENTS, {
+      a,
+      b: a,
+    });
+    expect(same.errors).toBeUndefined();
+    expect(same.data!.b).toEqual(same.data!.a);
+
+    const two = await server.graphql<{ a: { version: number } | null; b: { version: number } | null }>(
+      hap,
+      TWO_PATIENTS,
+      { a, b },
+    );
+    expect(two.status).toBe(403);
+    expect(two.data!.a).not.toBeNull();
+    expect(two.data!.b).toBeNull();
+    expect(two.errors).toHaveLength(1);
+    expect(two.errors![0]).toMatchObject({
+      path: ['b'],
+      extensions: { code: 'FORBIDDEN', reason: 'TOO_MANY_PATIENTS' },
+    });
+    expect(JSON.stringify(two.errors)).not.toContain(b);
+    // The attempt is in the second patient's log, flagged for review; nothing was shown of it.
+    expect(await accessLogOf(b)).toEqual([
+      expect.objectContaining({ action: 'WRITE', outcome: 'GRANTED' }),
+      expect.objectContaining({
+        action: 'READ_CURRENT',
+        outcome: 'DENIED',
+        basis: 'TOO_MANY_PATIENTS',
+        flagged: true,
+        user: expect.objectContaining({ id: 'UZI-100003' }),
+      }),
+    ]);
+  });
+
+  it('lists at most one page of reviews due per request', async () => {
+    const pages = await server.graphql(await server.token('gp'), TWO_PAGES, { until: '2030-01-01' });
+    expect(pages.errors).toHaveLength(1);
+    expect(pages.errors![0]).toMatchObject({
+      path: ['two'],
+      extensions: { code: 'FORBIDDEN', reason: 'TOO_MANY_PATIENTS' },
+    });
+  });
+
+  it('refuses invisible or control characters in free text: a break-glass reason, a reason, a name', async () => {
+    const bsn = syntheticBsn(1103);
+    const version = await record(bsn);
+    const seh = await server.token('seh-doctor');
+    const invisible = await server.graphql(seh, PZP, {
+      bsn,
+      purpose: 'BREAK_THE_GLASS',
+      reason: '\u200b'.repeat(10),
+    });
+    expect(extensionsOf(invisible)).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'BREAK_GLASS_REASON_REQUIRED',
+    });
+    const nul = await server.graphql(seh, PZP, {
+      bsn,
+      purpose: 'BREAK_THE_GLASS',
+      reason: '\u0000'.repeat(10),
+    });
+    expect(nul.status).toBe(400);
+    expect(extensionsOf(nul)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'breakGlassReason' });
+    // The invisible reason was a refused break-glass attempt (flagged); the NUL one never reached the policy.
+    expect((await accessLogOf(bsn)).filter((e) => e.user.id === 'UZI-100005')).toEqual([
+      expect.objectContaining({
+        outcome: 'DENIED',
+        basis: 'BREAK_GLASS_REASON_REQUIRED',
+        flagged: true,
+        breakGlassReason: null,
+      }),
+    ]);
+
+    const gp = await server.token('gp');
+    const voided = await server.graphql(gp, VOID_RECORD, {
+      input: { bsn, expectedVersion: version, reason: '\u200b'.repeat(10), voidedOn: '2026-03-09' },
+    });
+    expect(extensionsOf(voided)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reason' });
+    expect(await emergencyView(bsn)).not.toBeNull(); // nothing was voided
+
+    const other = syntheticBsn(1104);
+    const named = await server.graphql(gp, RECORD_CONVERSATION, {
+      input: firstConversation(other, {
+        contactPersons: [{ name: 'Anna\u0000de Groot', role: 'CONTACT', relationship: 'CHILD' }],
+      }),
+    });
+    expect(extensionsOf(named)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.contactPersons.0.name',
+    });
+    expect(JSON.stringify(named.errors)).not.toContain('Anna');
+    expect(await emergencyView(other)).toBeNull();
+  });
+
+  it('lists no plan on reviews due that the caller may not read (the specialist, a patient who refused hospitals)', async () => {
+    const specialist = { id: 'UZI-100004', name: 'Dr. K. Mulder', profession: 'MEDICAL_SPECIALIST' };
+    const hospital = { id: 'URA-03000003', name: 'Catharina Ziekenhuis', type: 'ZIEKENHUIS' };
+    const [refused, granted] = [syntheticBsn(1105), syntheticBsn(1106)];
+    for (const [bsn, decision] of [
+      [refused, 'REFUSED'],
+      [granted, 'GRANTED'],
+    ] as const) {
+      const version = await record(bsn, { sharingConsents: [{ organizationType: 'ZIEKENHUIS', decision }] });
+      ok(
+        await server.graphql(await server.token('gp'), ASSIGN_ROLE, {
+          input: {
+            bsn,
+            expectedVersion: version,
+            role: 'HOOFDBEHANDELAAR',
+            practitioner: specialist,
+            organization: hospital,
+            from: '2026-03-09',
+          },
+        }),
+      );
+    }
+    const token = await server.token('specialist');
+    const denied = await server.graphql(token, PZP, { bsn: refused });
+    expect(extensionsOf(denied)).toMatchObject({ code: 'FORBIDDEN', reason: 'CONSENT_REFUSED' });
+    const due = ok(
+      await server.graphql<{
+        reviewsDue: { edges: { node: { patient: { bsn: string } } }[]; pageInfo: { hasNextPage: boolean } };
+      }>(token, REVIEWS_DUE, { until: '2030-01-01', first: 50 }),
+    ).reviewsDue;
+    expect(due.edges.map((e) => e.node.patient.bsn)).toEqual([granted]);
+    expect(due.pageInfo.hasNextPage).toBe(false);
+    const listed = (entries: LogEntry[]) => entries.filter((e) => e.action === 'READ_REVIEWS_DUE');
+    expect(listed(await accessLogOf(granted))).toEqual([
+      expect.objectContaining({
+        outcome: 'GRANTED',
+        basis: 'CONSENT',
+        user: expect.objectContaining({ id: specialist.id }),
+      }),
+    ]);
+    expect(listed(await accessLogOf(refused))).toEqual([]);
+  });
+
+  it('a nurse refused a change by a domain rule gets FORBIDDEN with its reason, and the refusal is in the access log', async () => {
+    const bsn = syntheticBsn(1107);
+    const version = await record(bsn);
+    const history = ok(
+      await server.graphql<{ pzpHistory: { edges: { node: { changeId: string; type: string } }[] } }>(
+        await server.token('auditor'),
+        HISTORY,
+        { bsn, first: 50 },
+      ),
+    );
+    const gpEntry = history.pzpHistory.edges.find((e) => e.node.type === 'TreatmentDirectiveSet')!.node;
+    const nurse = await server.token('practice-nurse');
+    const attempts = [
+      await server.graphql(nurse, CONFIRM_DIRECTIVE, {
+        input: { bsn, expectedVersion: version, treatment: CPR, confirmedOn: '2026-03-09' },
+      }),
+      await server.graphql(nurse, ASSIGN_ROLE, {
+        input: {
+          bsn,
+          expectedVersion: version,
+          role: 'REGIEBEHANDELAAR',
+          practitioner: gp,
+          organization: practice,
+          from: '2026-03-09',
+        },
+      }),
+      await server.graphql(nurse, MARK_IN_ERROR, {
+        input: { bsn, expectedVersion: version, changeId: gpEntry.changeId, reason: 'Verkeerd ingevoerd' },
+      }),
+    ];
+    for (const attempt of attempts) {
+      expect(attempt.status, JSON.stringify(attempt.errors)).toBe(403);
+      expect(extensionsOf(attempt)).toMatchObject({ code: 'FORBIDDEN', reason: 'PHYSICIANS_ONLY' });
+    }
+    expect((await accessLogOf(bsn)).filter((e) => e.user.id === 'UZI-200001')).toEqual(
+      Array.from({ length: 3 }, () =>
+        expect.objectContaining({ action: 'WRITE', outcome: 'DENIED', basis: 'PHYSICIANS_ONLY' }),
+      ),
+    );
+    const gpToken = await server.token('gp');
+    expect(ok(await server.graphql<{ pzp: { version: number } }>(gpToken, PZP, { bsn })).pzp.version).toBe(
+      version,
+    );
   });
 });

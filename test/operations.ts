@@ -44,3 +44,7 @@ export const WITHDRAW_DIRECTIVE = standalone('Withdraw');
 export const WITHDRAW_REVISION = standalone('WithdrawRevision');
 export const VOID_RECORD = standalone('Void');
 export const MARK_IN_ERROR = standalone('MarkInError');
+export const CONFIRM_DIRECTIVE = standalone('Confirm');
+export const TWO_PATIENTS = standalone('TwoPatients');
+export const REVIEWS_DUE = standalone('ReviewsDue');
+export const TWO_PAGES = standalone('TwoPages');

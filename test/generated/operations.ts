@@ -1179,14 +1179,20 @@ export type Query = {
   me: Actor;
   /**
    * The current plan, or null when the registry holds none for this BSN (that is not an error).
-   * Every call is access-logged, granted or denied.
+   * Every call is access-logged, granted or denied. One request opens the record of one patient: this
+   * field, `pzpAsOf`, `pzpHistory`, `accessLog` and the mutations for a second, different BSN in the
+   * same request are refused (FORBIDDEN, reason TOO_MANY_PATIENTS), and that refusal is access-logged.
    */
   pzp?: Maybe<PzpRecord>;
   /** The plan exactly as the registry held it at that instant. For auditors and the patient's own care team. */
   pzpAsOf?: Maybe<PzpRecord>;
   /** Every change, oldest first: who, when, what before and after, and why. */
   pzpHistory: PzpChangeConnection;
-  /** Plans of the caller's own organisation whose review falls before `until`, earliest first. */
+  /**
+   * Plans of the caller's own organisation whose review falls before `until`, earliest first; only
+   * plans the caller may read (as `pzp` for TREATMENT decides), each access-logged. At most 100 per
+   * request. `endCursor` may lie past the last edge (plans left out): page on with it.
+   */
   reviewsDue: PzpRecordConnection;
 };
 
@@ -1776,3 +1782,34 @@ export type MarkInErrorMutationVariables = Exact<{
 
 
 export type MarkInErrorMutation = { __typename?: 'Mutation', markEnteredInError: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, summary: string }>, lifeWishes: Array<{ __typename?: 'LifeWish', text: string }> } } };
+
+export type ConfirmMutationVariables = Exact<{
+  input: ConfirmTreatmentDirectiveInput;
+}>;
+
+
+export type ConfirmMutation = { __typename?: 'Mutation', confirmTreatmentDirective: { __typename?: 'PzpMutationResult', record: { __typename?: 'PzpRecord', version: number } } };
+
+export type TwoPatientsQueryVariables = Exact<{
+  a: Scalars['BSN']['input'];
+  b: Scalars['BSN']['input'];
+}>;
+
+
+export type TwoPatientsQuery = { __typename?: 'Query', a?: { __typename?: 'PzpRecord', version: number } | null, b?: { __typename?: 'PzpRecord', version: number } | null };
+
+export type ReviewsDueQueryVariables = Exact<{
+  until: Scalars['LocalDate']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ReviewsDueQuery = { __typename?: 'Query', reviewsDue: { __typename?: 'PzpRecordConnection', edges: Array<{ __typename?: 'PzpRecordEdge', cursor: string, node: { __typename?: 'PzpRecord', version: number, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string } } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type TwoPagesQueryVariables = Exact<{
+  until: Scalars['LocalDate']['input'];
+}>;
+
+
+export type TwoPagesQuery = { __typename?: 'Query', one: { __typename?: 'PzpRecordConnection', edges: Array<{ __typename?: 'PzpRecordEdge', cursor: string }> }, two: { __typename?: 'PzpRecordConnection', edges: Array<{ __typename?: 'PzpRecordEdge', cursor: string }> } };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleCommand, VersionConflictError } from '@pzp/application';
-import { pseudonymFor, streamNameFor, type Actor, type Bsn, type PzpCommand } from '@pzp/domain';
+import { DomainError, pseudonymFor, streamNameFor, type Actor, type Bsn, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore, type EventStore, type ReadStreamOptions } from '@pzp/event-store';
 import { Projector, createQueries, openReadModelDb, type Queries } from '@pzp/projections';
@@ -25,6 +25,8 @@ interface Node {
   readonly queries: Queries;
   /** Every access record the door asked for, in order. */
   readonly logged: NewAccessRecord[];
+  /** The pseudonyms whose plans the door looked up in the read models. */
+  readonly planLoads: string[];
   /** The door's reads of patient streams (not the projector's). */
   readonly streamReads: { streamName: string; options: ReadStreamOptions | undefined }[];
   /** Resolves at the door's next read of a patient stream. */
@@ -45,6 +47,17 @@ function node(options: { failingLog?: boolean } = {}): Node {
   const clock = () => NOW;
   const writer = new AccessLogWriter(store, 'door-test', clock);
   const logged: NewAccessRecord[] = [];
+  const planLoads: string[] = [];
+  const doorQueries: Queries = Object.assign(Object.create(queries) as Queries, {
+    currentPlan(pseudonym: string) {
+      planLoads.push(pseudonym);
+      return queries.currentPlan(pseudonym);
+    },
+    currentPlans(pseudonyms: readonly string[]) {
+      planLoads.push(...pseudonyms);
+      return queries.currentPlans(pseudonyms);
+    },
+  });
   const streamReads: Node['streamReads'] = [];
   let onRead: (() => void) | undefined;
   const doorStore: EventStore = Object.assign(Object.create(store) as EventStore, {
@@ -56,7 +69,7 @@ function node(options: { failingLog?: boolean } = {}): Node {
   });
   const door: RecordDoor = {
     store: doorStore,
-    queries,
+    queries: doorQueries,
     projector,
     accessLog: {
       record(entry) {
@@ -83,6 +96,7 @@ function node(options: { failingLog?: boolean } = {}): Node {
     projector,
     queries,
     logged,
+    planLoads,
     streamReads,
     nextStreamRead: () => new Promise<void>((resolve) => (onRead = resolve)),
   };
@@ -399,5 +413,289 @@ describe('access decisions and records', () => {
     await expect(
       openRecords(n.door, callerOf(actors.auditor)).reviewsDue('2027-01-01', { limit: 10 }),
     ).rejects.toEqual(expect.objectContaining({ reason: 'NOT_A_CARE_PROFESSIONAL' }));
+  });
+});
+
+/** Appends one command to a patient's stream as `actor`, as another node would (not through the door). */
+async function run(store: EventStore, bsn: string, type: PzpCommand['type'], data: unknown, actor: Actor) {
+  const streamName = streamNameFor(pseudonymOf(bsn));
+  const [head] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+  return handleCommand(store, {
+    streamName,
+    command: { type, data, metadata: { actor, now: '2026-01-10T10:05:00+01:00' } } as PzpCommand,
+    expectedVersion: head === undefined ? -1 : Number(head.revision),
+    sourceSystem: 'test',
+  });
+}
+
+describe('one request opens the record of one patient (issue 11, item 2)', () => {
+  it('refuses a second, different patient, logs the refusal, and reads nothing of that patient', async () => {
+    const n = node();
+    const [a, b] = [syntheticBsn(20), syntheticBsn(21)];
+    await startPlan(n.store, a);
+    await startPlan(n.store, b);
+    await n.projector.start();
+    const records = openRecords(n.door, callerOf(actors.gp));
+    expect((await records.current(a, { purpose: 'TREATMENT' }))?.view.patient?.bsn).toBe(a);
+    // The same patient again, in other views, is the same record.
+    expect(await records.current(a, { purpose: 'TREATMENT' })).not.toBeNull();
+    expect((await records.history(a, { limit: 5, purpose: 'TREATMENT' })).items.length).toBeGreaterThan(0);
+    const loadsBefore = n.planLoads.length;
+    const refusals = [
+      () => records.current(b, { purpose: 'TREATMENT' }),
+      () => records.asOf(b, NOW, { purpose: 'TREATMENT' }),
+      () => records.history(b, { limit: 5, purpose: 'TREATMENT' }),
+      () => records.change(b, { expectedVersion: 0, type: 'RecordLifeWish', data: { text: 'Thuis' } }),
+    ];
+    for (const refusal of refusals) {
+      const error = await refusal().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AccessDeniedError);
+      expect(error).toHaveProperty('reason', 'TOO_MANY_PATIENTS');
+      expect((error as Error).message).not.toContain(b);
+    }
+    expect(n.planLoads.slice(loadsBefore)).toEqual([]);
+    expect(n.streamReads).toEqual([]);
+    const pb = pseudonymOf(b);
+    expect(
+      n.logged.filter((l) => l.pseudonym === pb).map((l) => [l.action, l.outcome, l.basis, l.flagged]),
+    ).toEqual([
+      ['READ_CURRENT', 'DENIED', 'TOO_MANY_PATIENTS', true],
+      ['READ_AS_OF', 'DENIED', 'TOO_MANY_PATIENTS', true],
+      ['READ_HISTORY', 'DENIED', 'TOO_MANY_PATIENTS', true],
+      ['WRITE', 'DENIED', 'TOO_MANY_PATIENTS', true],
+    ]);
+    // A new request may open that patient.
+    expect(
+      await openRecords(n.door, callerOf(actors.gp)).current(b, { purpose: 'TREATMENT' }),
+    ).not.toBeNull();
+  });
+
+  it('lets only the first of concurrent reads of different patients through (aliases in one query)', async () => {
+    const n = node();
+    const bsns = [22, 23, 24, 25].map(syntheticBsn);
+    for (const bsn of bsns) await startPlan(n.store, bsn);
+    await n.projector.start();
+    const records = openRecords(n.door, callerOf(actors.hapDoctor));
+    const answers = await Promise.allSettled(
+      bsns.map((bsn) => records.current(bsn, { purpose: 'EMERGENCY' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    expect(n.logged.map((l) => [l.pseudonym, l.outcome, l.basis]).sort()).toEqual(
+      [
+        [pseudonymOf(bsns[0]!), 'GRANTED', 'CONSENT'],
+        ...bsns.slice(1).map((bsn) => [pseudonymOf(bsn), 'DENIED', 'TOO_MANY_PATIENTS']),
+      ].sort(),
+    );
+  });
+
+  it('counts a refused patient as the one opened: a request cannot probe a second', async () => {
+    const n = node();
+    const [a, b] = [syntheticBsn(26), syntheticBsn(27)];
+    await startPlan(n.store, a);
+    await n.projector.start();
+    const records = openRecords(n.door, callerOf(actors.sehDoctor));
+    await expect(records.current(a, { purpose: 'EMERGENCY' })).rejects.toHaveProperty('reason', 'NO_CONSENT');
+    await expect(records.current(b, { purpose: 'EMERGENCY' })).rejects.toHaveProperty(
+      'reason',
+      'TOO_MANY_PATIENTS',
+    );
+  });
+
+  it('lists at most one page of reviews due per request, refused before anything is read', async () => {
+    const n = node();
+    await n.projector.start();
+    const records = openRecords(n.door, callerOf(actors.gp));
+    for (const limit of [0, 101, 1.5]) {
+      await expect(records.reviewsDue('2027-01-01', { limit })).rejects.toBeInstanceOf(InvalidRequestError);
+    }
+    await records.reviewsDue('2027-01-01', { limit: 60 });
+    await expect(records.reviewsDue('2027-01-01', { limit: 41 })).rejects.toHaveProperty(
+      'reason',
+      'TOO_MANY_PATIENTS',
+    );
+    await records.reviewsDue('2027-01-01', { limit: 40 });
+  });
+});
+
+describe('the break-the-glass reason counts visible characters only (issue 11, item 5)', () => {
+  it('refuses ten zero-width spaces as no reason: denied and flagged, nothing shown', async () => {
+    const n = node();
+    const bsn = syntheticBsn(30);
+    await startPlan(n.store, bsn);
+    await n.projector.start();
+    const answer = openRecords(n.door, callerOf(actors.sehDoctor)).current(bsn, {
+      purpose: 'BREAK_THE_GLASS',
+      breakGlassReason: '\u200b'.repeat(10),
+    });
+    await expect(answer).rejects.toHaveProperty('reason', 'BREAK_GLASS_REASON_REQUIRED');
+    expect(n.logged.map((l) => [l.outcome, l.basis, l.flagged, l.breakGlassReason])).toEqual([
+      ['DENIED', 'BREAK_GLASS_REASON_REQUIRED', true, undefined],
+    ]);
+  });
+
+  it('refuses control characters as bad input, before deciding or logging', async () => {
+    const n = node();
+    const bsn = syntheticBsn(31);
+    await startPlan(n.store, bsn);
+    await n.projector.start();
+    for (const breakGlassReason of ['\u0000'.repeat(10), 'Bewusteloos binnengebracht\u0000']) {
+      const answer = openRecords(n.door, callerOf(actors.sehDoctor)).current(bsn, {
+        purpose: 'BREAK_THE_GLASS',
+        breakGlassReason,
+      });
+      await expect(answer).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(answer).rejects.toHaveProperty('field', ['breakGlassReason']);
+    }
+    expect(n.logged).toEqual([]);
+  });
+
+  it('records the reason normalised (NFC)', async () => {
+    const n = node();
+    const bsn = syntheticBsn(32);
+    await startPlan(n.store, bsn);
+    await n.projector.start();
+    await openRecords(n.door, callerOf(actors.sehDoctor)).current(bsn, {
+      purpose: 'BREAK_THE_GLASS',
+      breakGlassReason: 'Patie\u0308nt bewusteloos, beleid onbekend',
+    });
+    expect(n.logged[0]?.breakGlassReason).toBe('Patiënt bewusteloos, beleid onbekend');
+  });
+});
+
+describe('reviews due go through the same policy as the plan itself (issue 11, item 7)', () => {
+  /** A plan with the specialist as hoofdbehandelaar, and the patient's answer about hospitals. */
+  async function hospitalPlan(n: Node, bsn: string, hospital: 'GRANTED' | 'REFUSED') {
+    await startPlan(n.store, bsn);
+    await run(
+      n.store,
+      bsn,
+      'RecordSharingConsent',
+      {
+        organizationType: 'ZIEKENHUIS',
+        decision: hospital,
+        recordedOn: '2026-01-10',
+      },
+      actors.gp,
+    );
+    await run(
+      n.store,
+      bsn,
+      'AssignRole',
+      {
+        assignmentId: `h-${bsn}`,
+        role: 'HOOFDBEHANDELAAR',
+        practitioner: actors.specialist,
+        organization: actors.specialist.organization,
+        from: '2026-01-10',
+      },
+      actors.gp,
+    );
+  }
+
+  it('does not list a plan whose patient refused sharing with the caller, and logs only what it shows', async () => {
+    const n = node();
+    const [refused, granted] = [syntheticBsn(40), syntheticBsn(41)];
+    await hospitalPlan(n, refused, 'REFUSED');
+    await hospitalPlan(n, granted, 'GRANTED');
+    await n.projector.start();
+    await expect(
+      openRecords(n.door, callerOf(actors.specialist)).current(refused, { purpose: 'TREATMENT' }),
+    ).rejects.toHaveProperty('reason', 'CONSENT_REFUSED');
+    n.logged.length = 0;
+    const page = await openRecords(n.door, callerOf(actors.specialist)).reviewsDue('2027-01-01', {
+      limit: 10,
+    });
+    expect(page.items.map((i) => i.record.pseudonym)).toEqual([pseudonymOf(granted)]);
+    expect(page.hasMore).toBe(false);
+    // A list does not write a denied record for each plan it leaves out: the caller asked for none of them.
+    expect(n.logged.map((l) => [l.pseudonym, l.action, l.outcome, l.basis])).toEqual([
+      [pseudonymOf(granted), 'READ_REVIEWS_DUE', 'GRANTED', 'CONSENT'],
+    ]);
+  });
+
+  it('fills the page past the plans it leaves out, and resumes after the last one it looked at', async () => {
+    const n = node();
+    const bsns = [42, 43, 44, 45, 46].map(syntheticBsn);
+    for (const [i, bsn] of bsns.entries()) await hospitalPlan(n, bsn, i % 2 === 0 ? 'REFUSED' : 'GRANTED');
+    await n.projector.start();
+    const shown: string[] = [];
+    let after: { reviewDueOn: string; pseudonym: string } | undefined;
+    for (;;) {
+      const page = await openRecords(n.door, callerOf(actors.specialist)).reviewsDue('2027-01-01', {
+        limit: 1,
+        after,
+      });
+      shown.push(...page.items.map((i) => i.record.pseudonym));
+      if (!page.hasMore) break;
+      expect(page.resumeAfter).toBeDefined();
+      after = page.resumeAfter;
+    }
+    expect(shown.sort()).toEqual([pseudonymOf(bsns[1]!), pseudonymOf(bsns[3]!)].sort());
+  });
+});
+
+describe('a change refused by a domain rule is logged with its reason (issue 11, item 8)', () => {
+  it('logs the refusal of a nurse confirming a limit, assigning the regiebehandelaar, correcting a GP', async () => {
+    const n = node();
+    const bsn = syntheticBsn(50);
+    const written = await startPlan(n.store, bsn);
+    await n.projector.start();
+    const streamName = streamNameFor(pseudonymOf(bsn));
+    const [, conversation] = await n.store.readStream(streamName);
+    // A nurse's revision waits for a physician; the nurse may not confirm it herself.
+    const proposed = await openRecords(n.door, callerOf(actors.practiceNurse)).change(bsn, {
+      expectedVersion: written.version,
+      type: 'SetTreatmentDirective',
+      data: {
+        treatment: { code: '89666000' },
+        decision: 'WEL',
+        decidedOn: '2026-06-01',
+        parties: [patientParty, asParty(actors.practiceNurse)],
+      },
+    });
+    n.logged.length = 0;
+    const attempts: [PzpCommand['type'], unknown][] = [
+      ['ConfirmTreatmentDirective', { treatment: { code: '89666000' }, confirmedOn: '2026-06-01' }],
+      [
+        'AssignRole',
+        {
+          assignmentId: 'r-nurse',
+          role: 'REGIEBEHANDELAAR',
+          practitioner: actors.gp,
+          organization: actors.gp.organization,
+          from: '2026-06-01',
+        },
+      ],
+      ['MarkEnteredInError', { changeId: conversation!.id, reason: 'Verkeerd ingevoerd' }],
+    ];
+    for (const [type, data] of attempts) {
+      const error = await openRecords(n.door, callerOf(actors.practiceNurse))
+        .change(bsn, { expectedVersion: proposed.version, type, data })
+        .catch((e: unknown) => e);
+      expect(error, type).toBeInstanceOf(DomainError);
+      expect(error, type).toMatchObject({ code: 'FORBIDDEN', reason: 'PHYSICIANS_ONLY' });
+    }
+    expect(n.logged.map((l) => [l.action, l.outcome, l.basis, l.planVersion])).toEqual([
+      ['WRITE', 'DENIED', 'PHYSICIANS_ONLY', undefined],
+      ['WRITE', 'DENIED', 'PHYSICIANS_ONLY', undefined],
+      ['WRITE', 'DENIED', 'PHYSICIANS_ONLY', undefined],
+    ]);
+    expect(await n.store.readStream(streamName)).toHaveLength(proposed.version + 1);
+  });
+
+  it('does not log a refusal for bad input: nothing was refused to the caller', async () => {
+    const n = node();
+    const bsn = syntheticBsn(51);
+    const written = await startPlan(n.store, bsn);
+    await n.projector.start();
+    const error = await openRecords(n.door, callerOf(actors.gp))
+      .change(bsn, {
+        expectedVersion: written.version,
+        type: 'RecordLifeWish',
+        data: { wishId: 'w-1', text: '\u200b' },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID', path: ['text'] });
+    expect(n.logged).toEqual([]);
   });
 });

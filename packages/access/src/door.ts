@@ -8,7 +8,10 @@
  */
 import {
   AccessRecorded,
+  DomainError,
+  freeText,
   streamNameFor,
+  visibleLength,
   type AccessAction,
   type AccessPurpose,
   type Actor,
@@ -17,7 +20,7 @@ import {
   type PzpCommand,
 } from '@pzp/domain';
 import { handleCommand, planAsOf } from '@pzp/application';
-import type { EventStore } from '@pzp/event-store';
+import { BrokenChainError, type EventStore } from '@pzp/event-store';
 import {
   StreamQuarantinedError,
   type AccessLogRow,
@@ -30,7 +33,7 @@ import {
 import type { AccessLogWriter } from './access-log.js';
 import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from './errors.js';
 import { createPlanLoader, type PlanLoader } from './plan-loader.js';
-import { decideAccess, factsFromView, type AccessDecision } from './policy.js';
+import { decideAccess, decideListedPlan, factsFromView, type AccessDecision } from './policy.js';
 import type { Clock } from './time.js';
 
 /** The node's parts the door works with, shared by all requests. */
@@ -40,7 +43,7 @@ export interface RecordDoor {
     Queries,
     'currentPlan' | 'currentPlans' | 'history' | 'accessLog' | 'reviewsDue' | 'quarantine'
   >;
-  readonly projector: Pick<Projector, 'waitFor' | 'waitForStream'>;
+  readonly projector: Pick<Projector, 'waitFor' | 'waitForStream' | 'reportBrokenChain'>;
   readonly accessLog: Pick<AccessLogWriter, 'record' | 'lastPosition'>;
   readonly clock: Clock;
   /** BSN to pseudonym (keyed hash): the only use of the BSN inside the door. */
@@ -92,6 +95,21 @@ export interface ReviewDue {
   readonly record: PlanRecord;
 }
 
+/** A position in the reviews-due list: the review date, then the pseudonym. */
+export interface ReviewsDuePosition {
+  readonly reviewDueOn: string;
+  readonly pseudonym: string;
+}
+
+export interface ReviewsDuePage extends Page<ReviewDue> {
+  /**
+   * Where the next page starts: the last plan this page looked at, which is not the last plan it
+   * shows when the plans after that one were left out (the caller may not see them). Undefined
+   * when the list held nothing after `after`.
+   */
+  readonly resumeAfter: ReviewsDuePosition | undefined;
+}
+
 export type { AccessLogRow, Page };
 
 /**
@@ -117,14 +135,15 @@ export interface PatientRecords {
     bsn: string,
     options: { readonly after?: bigint | undefined; readonly limit: number },
   ): Promise<Page<AccessLogRow>>;
-  /** Plans of the caller's organisation whose review date lies before `until`; one access record per plan shown. */
+  /**
+   * Plans of the caller's organisation whose review date lies before `until`, each shown only when
+   * the caller may read that plan (the policy as for `current`); one access record per plan shown.
+   * At most {@link MAX_LISTED_PER_REQUEST} plans per request, in one call or several.
+   */
   reviewsDue(
     until: string,
-    options: {
-      readonly after?: { readonly reviewDueOn: string; readonly pseudonym: string } | undefined;
-      readonly limit: number;
-    },
-  ): Promise<Page<ReviewDue>>;
+    options: { readonly after?: ReviewsDuePosition | undefined; readonly limit: number },
+  ): Promise<ReviewsDuePage>;
   /**
    * Decides and appends one command with the caller's expected version (omitted: the caller
    * expects no plan yet, so a second "first conversation" is a conflict, not a merge), waits until
@@ -144,6 +163,28 @@ export interface PatientRecords {
 /** The longest break-the-glass reason an access record holds. */
 const MAX_REASON = AccessRecorded.shape.data.shape.breakGlassReason.unwrap().maxLength ?? 4000;
 
+/**
+ * The break-the-glass reason as the caller typed it: free text by the domain's rules (NFC, no
+ * control characters, at most what a record holds). Its minimum is the policy's: a reason too
+ * short, or with nothing visible, is a refused break-glass attempt, logged and flagged.
+ */
+const BreakGlassReason = freeText({ max: MAX_REASON, min: 0, multiline: true });
+
+/**
+ * The most plans one request may list (the reviews due), in one call or several: one page. With
+ * the one patient a request may open (see openRecords) this bounds what one request can show and
+ * how many access records it writes, however many aliases it holds.
+ */
+export const MAX_LISTED_PER_REQUEST = 100;
+
+/** How often a list reads on to fill its page when the policy leaves plans out (bounds the work). */
+const MAX_LIST_READS = 5;
+
+/** The reason for a refusal of a request that asks for more patients than it may open. */
+const TOO_MANY_PATIENTS = 'TOO_MANY_PATIENTS';
+const ONE_PATIENT_PER_REQUEST =
+  "One request opens one patient's record; ask for another patient in a request of its own";
+
 /** The access record's basis for an attempt on a quarantined record (nothing was shown). */
 const RECORD_UNAVAILABLE = 'RECORD_UNAVAILABLE';
 
@@ -162,6 +203,21 @@ interface Opened {
   readonly decision: Extract<AccessDecision, { outcome: 'GRANTED' }>;
   /** Appends the access record of the grant; resolves once it is durable. */
   readonly log: (planVersion: number | undefined) => Promise<void>;
+  /** Appends the access record of a refusal after the grant (a domain rule's); resolves once durable. */
+  readonly deny: (basis: string) => Promise<void>;
+}
+
+/** The stated reason, checked as free text; undefined when none was given or nothing in it is visible. */
+function statedReason(raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const parsed = BreakGlassReason.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidRequestError(
+      `breakGlassReason: ${parsed.error.issues[0]?.message ?? 'not valid text'}`,
+      ['breakGlassReason'],
+    );
+  }
+  return visibleLength(parsed.data) > 0 ? parsed.data : undefined;
 }
 
 const asRecord = (
@@ -182,12 +238,26 @@ const withCorrections = (rows: readonly HistoryRow[], view: PlanView | undefined
   return rows.map((row) => ({ ...row, enteredInError: corrected.has(row.changeId) }));
 };
 
-/** The records of `caller`, for one request: plan reads are batched and cached for its length. */
+/**
+ * The records of `caller`, for one request: plan reads are batched and cached for its length.
+ *
+ * One request opens the record of one patient (the same patient again is fine: several views of
+ * one record), and lists at most {@link MAX_LISTED_PER_REQUEST} plans. A request asking for a
+ * second patient is refused for that patient (AccessDeniedError TOO_MANY_PATIENTS) before anything of it
+ * is read, and the refusal is in that patient's access log: NEN 7513 wants every attempt to see a
+ * patient's record, refused ones too, and a request that names many patients is what an auditor
+ * should see (so it is flagged). No client needs more: the HAP, the SEH and the GP each look at the
+ * patient in front of them; a batch would be a list with its own paging and rules.
+ */
 export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
   const { store, queries, projector, accessLog, clock } = door;
   let loader: PlanLoader | undefined;
   // Made on first use: a request that reads no plan never builds one.
   const plans = () => (loader ??= createPlanLoader(queries));
+  /** The one patient this request opened (or tried to), by pseudonym. */
+  let openedPatient: string | undefined;
+  /** How many more plans this request may list. */
+  let listable = MAX_LISTED_PER_REQUEST;
 
   /**
    * The plan row, or none; a missing row is checked against the event store, because a row is
@@ -223,19 +293,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
    */
   async function open(bsn: string, request: OpenRequest): Promise<Opened> {
     const pseudonym = door.pseudonymOf(bsn);
-    const breakGlassReason = request.breakGlassReason?.trim() || undefined;
-    // The reason goes into the access record, which holds at most MAX_REASON characters: refuse a
-    // longer one as bad input up front rather than fail while writing the record.
-    if (breakGlassReason !== undefined && breakGlassReason.length > MAX_REASON) {
-      throw new InvalidRequestError(`breakGlassReason is longer than ${MAX_REASON} characters`, [
-        'breakGlassReason',
-      ]);
-    }
-    const { plan, quarantined } = await planOf(pseudonym);
-    const decision = decideAccess(
-      { actor: caller.actor, action: request.action, purpose: request.purpose, breakGlassReason },
-      plan ? factsFromView(plan.view) : undefined,
-    );
+    // Bad text (control characters, longer than an access record holds) is bad input, refused up
+    // front like any malformed argument: no record was asked for yet, so nothing is logged.
+    const breakGlassReason = statedReason(request.breakGlassReason);
     const log = async (
       outcome: 'GRANTED' | 'DENIED',
       basis: string,
@@ -256,6 +316,18 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         requestId: caller.requestId,
       });
     };
+    // Claimed before the first await: of the concurrent reads of one request (aliases), the first
+    // to start opens its patient and the others are refused, whatever order their reads finish in.
+    openedPatient ??= pseudonym;
+    if (openedPatient !== pseudonym) {
+      await log('DENIED', TOO_MANY_PATIENTS, true);
+      throw new AccessDeniedError(TOO_MANY_PATIENTS, ONE_PATIENT_PER_REQUEST);
+    }
+    const { plan, quarantined } = await planOf(pseudonym);
+    const decision = decideAccess(
+      { actor: caller.actor, action: request.action, purpose: request.purpose, breakGlassReason },
+      plan ? factsFromView(plan.view) : undefined,
+    );
     if (decision.outcome === 'DENIED') {
       await log('DENIED', decision.reason, request.purpose === 'BREAK_THE_GLASS'); // a refused break-glass attempt is flagged too
       throw new AccessDeniedError(decision.reason, decision.message);
@@ -271,7 +343,20 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       plan,
       decision,
       log: (planVersion) => log('GRANTED', decision.basis, decision.flagged, planVersion),
+      deny: (basis) => log('DENIED', basis, decision.flagged),
     };
+  }
+
+  /**
+   * A stream folded straight from the store that fails its hash chain: quarantined on this node
+   * (with the projector's alarm), the attempt logged as refused, nothing of it shown. Anything else
+   * is rethrown as it is.
+   */
+  async function refuseBroken(access: Opened, e: unknown): Promise<never> {
+    if (!(e instanceof BrokenChainError)) throw e;
+    projector.reportBrokenChain(e);
+    await access.deny(RECORD_UNAVAILABLE);
+    throw new RecordUnavailableError();
   }
 
   return {
@@ -296,7 +381,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         );
       }
       const access = await open(bsn, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
-      const held = await planAsOf(store, streamNameFor(access.pseudonym), at);
+      const held = await planAsOf(store, streamNameFor(access.pseudonym), at).catch((e: unknown) =>
+        refuseBroken(access, e),
+      );
       await access.log(held?.version);
       if (!held) return null;
       return asRecord(
@@ -327,20 +414,48 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
     },
 
     async reviewsDue(until, { after, limit }) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_PER_REQUEST) {
+        throw new InvalidRequestError(`limit must be between 1 and ${MAX_LISTED_PER_REQUEST}`, ['limit']);
+      }
       const { actor } = caller;
       const decision = decideAccess({ actor, action: 'READ_REVIEWS_DUE', purpose: 'TREATMENT' }, undefined);
       if (decision.outcome === 'DENIED') throw new AccessDeniedError(decision.reason, decision.message);
-      const page = queries.reviewsDue(actor.organization.id, until, limit, after);
-      const rows = await plans().loadMany(page.items.map((i) => i.pseudonym));
+      // Reserved before the first await, as a patient is claimed (see open).
+      if (limit > listable) {
+        throw new AccessDeniedError(
+          TOO_MANY_PATIENTS,
+          `One request lists at most ${MAX_LISTED_PER_REQUEST} plans; ask for the next page in a request of its own`,
+        );
+      }
+      listable -= limit;
       const now = clock();
-      const items = page.items.flatMap((item, i): ReviewDue[] => {
-        const plan = rows[i];
-        if (!plan || plan instanceof Error) return [];
-        return [{ reviewDueOn: item.reviewDueOn, record: asRecord(plan, now, false) }];
-      });
+      const shown: { item: ReviewDue; decision: Extract<AccessDecision, { outcome: 'GRANTED' }> }[] = [];
+      let position: ReviewsDuePosition | undefined = after;
+      let hasMore = true;
+      // Each plan is shown only as the caller may read it; the plans left out are not logged:
+      // the caller named none of them and sees nothing of them (not even that they are there), and
+      // a denied record in the log of every patient the organisation holds a role for, at each
+      // look at the list, would bury the attempts an auditor must find.
+      for (let reads = 0; shown.length < limit && hasMore && reads < MAX_LIST_READS; reads++) {
+        const page = queries.reviewsDue(actor.organization.id, until, limit - shown.length, position);
+        const rows = await plans().loadMany(page.items.map((i) => i.pseudonym));
+        page.items.forEach((item, i) => {
+          const plan = rows[i];
+          if (!plan || plan instanceof Error) return;
+          const listed = decideListedPlan(actor, factsFromView(plan.view));
+          if (listed.outcome === 'DENIED') return;
+          shown.push({
+            item: { reviewDueOn: item.reviewDueOn, record: asRecord(plan, now, listed.flagged) },
+            decision: listed,
+          });
+        });
+        hasMore = page.hasMore;
+        const last = page.items.at(-1);
+        if (last) position = { reviewDueOn: last.reviewDueOn, pseudonym: last.pseudonym };
+      }
       // Every plan shown is a read of that patient's record (group-committed into one append).
       await Promise.all(
-        items.map(({ record }) =>
+        shown.map(({ item: { record }, decision: listed }) =>
           accessLog.record({
             pseudonym: record.pseudonym,
             action: 'READ_REVIEWS_DUE',
@@ -348,14 +463,14 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
             clientSystem: caller.clientSystem,
             purpose: 'TREATMENT',
             outcome: 'GRANTED',
-            basis: decision.basis,
-            flagged: false,
+            basis: listed.basis,
+            flagged: listed.flagged,
             planVersion: record.version,
             requestId: caller.requestId,
           }),
         ),
       );
-      return { items, hasMore: page.hasMore };
+      return { items: shown.map((s) => s.item), hasMore, resumeAfter: position };
     },
 
     async change(bsn, { expectedVersion, type, data }) {
@@ -371,6 +486,14 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         expectedVersion: expectedVersion ?? -1,
         sourceSystem: caller.clientSystem,
         correlationId: caller.requestId,
+      }).catch(async (e: unknown) => {
+        if (e instanceof BrokenChainError) await refuseBroken(access, e);
+        // A domain rule refused this caller the change (a nurse confirming a limit, ...): as much
+        // a refusal of an action on the record as the policy's, so it is logged with its reason.
+        // Bad input and version conflicts are not refusals: nothing is logged for them.
+        if (e instanceof DomainError && e.code === 'FORBIDDEN')
+          await access.deny(e.reason ?? 'NOT_PERMITTED');
+        throw e;
       });
       if (handled.position !== undefined) await projector.waitFor(handled.position);
       const plan = queries.currentPlan(access.pseudonym);

@@ -6,11 +6,17 @@
  */
 import type { DenialReason } from './policy.js';
 
-/** The access policy refused the caller; the refusal is in the access log already. */
+/**
+ * Why the door refused, beyond the policy's reasons: TOO_MANY_PATIENTS when one request asks for
+ * more patients' records than it may open (one record, or one page of a list).
+ */
+export type RefusalReason = DenialReason | 'TOO_MANY_PATIENTS';
+
+/** The door refused the caller; a refusal concerning a patient is in the access log already. */
 export class AccessDeniedError extends Error {
   override readonly name = 'AccessDeniedError';
   constructor(
-    readonly reason: DenialReason,
+    readonly reason: RefusalReason,
     message: string,
   ) {
     super(message);

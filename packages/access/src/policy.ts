@@ -28,6 +28,7 @@ import {
   PROFESSIONS,
   isCareProfessional,
   isPhysician,
+  visibleLength,
   type AccessAction,
   type AccessPurpose,
   type Actor,
@@ -94,7 +95,10 @@ export interface PolicyRule {
   readonly decide: (input: PolicyInput) => AccessDecision | undefined;
 }
 
-/** A stated reason must say something: at least this many characters after trimming. */
+/**
+ * A stated reason must say something: at least this many visible characters (whitespace and
+ * invisible characters such as U+200B do not count; see the domain's free-text rules).
+ */
 export const MIN_BREAK_GLASS_REASON = 10;
 
 /** Purposes a care professional may state, per action (auditors state AUDIT, see the table). */
@@ -117,7 +121,7 @@ const MESSAGES: Readonly<Record<DenialReason, string>> = {
   CONSENT_REFUSED:
     'The patient refused or withdrew consent to sharing the plan with this kind of organisation',
   BREAK_GLASS_PHYSICIANS_ONLY: 'Only physicians may break the glass',
-  BREAK_GLASS_REASON_REQUIRED: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} characters`,
+  BREAK_GLASS_REASON_REQUIRED: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} visible characters`,
   AUDITORS_DO_NOT_CHANGE_RECORDS: 'Auditors read the record; they change nothing clinical',
   AUDIT_ROLE_REQUIRED:
     "History and as-of views are for auditors and the patient's own GP practice and regiebehandelaar; the access log is for auditors",
@@ -210,7 +214,7 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   },
   {
     id: 'reviews-due-own-organisation',
-    rule: 'A care professional sees the reviews due of their own organisation (OWN_ORGANIZATION)',
+    rule: 'A care professional may ask for the reviews due of their own organisation; each plan on it is decided as reading that plan, see decideListedPlan (OWN_ORGANIZATION)',
     decide: ({ request: { action } }) =>
       action === 'READ_REVIEWS_DUE' ? grant('OWN_ORGANIZATION') : undefined,
   },
@@ -251,9 +255,9 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   },
   {
     id: 'break-glass-reason-required',
-    rule: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} characters (BREAK_GLASS_REASON_REQUIRED)`,
+    rule: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} visible characters (BREAK_GLASS_REASON_REQUIRED)`,
     decide: ({ request: { purpose, breakGlassReason } }) =>
-      purpose === 'BREAK_THE_GLASS' && (breakGlassReason?.trim().length ?? 0) < MIN_BREAK_GLASS_REASON
+      purpose === 'BREAK_THE_GLASS' && visibleLength(breakGlassReason ?? '') < MIN_BREAK_GLASS_REASON
         ? deny('BREAK_GLASS_REASON_REQUIRED')
         : undefined,
   },
@@ -285,6 +289,15 @@ export function explainAccess(
 
 export function decideAccess(request: AccessRequest, patient: PatientFacts | undefined): AccessDecision {
   return explainAccess(request, patient).decision;
+}
+
+/**
+ * A plan on a list (the reviews due) is shown exactly as the plan itself would be: as the current
+ * plan read for TREATMENT, decided by the same table. The list's own row only decides whether the
+ * caller may ask for the list; refused plans are left out of it.
+ */
+export function decideListedPlan(actor: Actor, patient: PatientFacts): AccessDecision {
+  return decideAccess({ actor, action: 'READ_CURRENT', purpose: 'TREATMENT' }, patient);
 }
 
 /**

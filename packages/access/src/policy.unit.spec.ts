@@ -25,6 +25,7 @@ import {
   ACCESS_POLICY,
   MIN_BREAK_GLASS_REASON,
   decideAccess,
+  decideListedPlan,
   explainAccess,
   factsFromView,
   type AccessRequest,
@@ -64,6 +65,7 @@ const REASONS = {
   empty: '',
   blank: '   \n\t  ',
   'too short': '  nood arts  ', // nine characters after trimming
+  invisible: '\u200b'.repeat(10) + '\ufeff\u2060', // zero-width and format characters only
 } as const;
 type ReasonKind = keyof typeof REASONS;
 const REASON_KINDS = Object.keys(REASONS) as ReasonKind[];
@@ -257,7 +259,10 @@ describe('break the glass', () => {
   it.each([
     { reason: '  123456789 \n', expected: denied('BREAK_GLASS_REASON_REQUIRED') },
     { reason: '\t1234567890  ', expected: granted('BREAK_THE_GLASS', true) },
-  ])('a reason of at least ten characters after trimming: $reason', ({ reason, expected }) => {
+    { reason: '123\u200b456\u200b789', expected: denied('BREAK_GLASS_REASON_REQUIRED') },
+    { reason: '12345\u00a0\u3000\u2800678\u0301\u0301', expected: denied('BREAK_GLASS_REASON_REQUIRED') },
+    { reason: '1234\u200b56789\u00e9', expected: granted('BREAK_THE_GLASS', true) },
+  ])('a reason of at least ten visible characters: $reason', ({ reason, expected }) => {
     expect(MIN_BREAK_GLASS_REASON).toBe(10);
     expectDecision(
       {
@@ -505,6 +510,24 @@ describe('reviews due: any care professional, for their own organisation', () =>
       undefined,
       granted('OWN_ORGANIZATION'),
     );
+  });
+});
+
+describe('a plan on the reviews-due list is decided as reading that plan for TREATMENT', () => {
+  const cells = CONSENTS.flatMap((consent) => WHO.map((who) => ({ consent, who })));
+  it.each(cells)('consent $consent, $who at a hospital', ({ consent, who }) => {
+    const actor = clinician('ZIEKENHUIS', who);
+    const facts = patient(consent);
+    expect(decideListedPlan(actor, facts)).toEqual(
+      decideAccess({ actor, action: 'READ_CURRENT', purpose: 'TREATMENT' }, facts),
+    );
+    expect(decideListedPlan(actor, facts).outcome).toBe(consent === 'GRANTED' ? 'GRANTED' : 'DENIED');
+  });
+
+  it('the care team sees its plans whatever the consent', () => {
+    for (const { actor, basis } of Object.values(CARE_TEAM)) {
+      expect(decideListedPlan(actor, patient('REFUSED'))).toEqual(granted(basis));
+    }
   });
 });
 

@@ -1185,14 +1185,20 @@ export type Query = {
   me: Actor;
   /**
    * The current plan, or null when the registry holds none for this BSN (that is not an error).
-   * Every call is access-logged, granted or denied.
+   * Every call is access-logged, granted or denied. One request opens the record of one patient: this
+   * field, `pzpAsOf`, `pzpHistory`, `accessLog` and the mutations for a second, different BSN in the
+   * same request are refused (FORBIDDEN, reason TOO_MANY_PATIENTS), and that refusal is access-logged.
    */
   pzp?: Maybe<PzpRecord>;
   /** The plan exactly as the registry held it at that instant. For auditors and the patient's own care team. */
   pzpAsOf?: Maybe<PzpRecord>;
   /** Every change, oldest first: who, when, what before and after, and why. */
   pzpHistory: PzpChangeConnection;
-  /** Plans of the caller's own organisation whose review falls before `until`, earliest first. */
+  /**
+   * Plans of the caller's own organisation whose review falls before `until`, earliest first; only
+   * plans the caller may read (as `pzp` for TREATMENT decides), each access-logged. At most 100 per
+   * request. `endCursor` may lie past the last edge (plans left out): page on with it.
+   */
   reviewsDue: PzpRecordConnection;
 };
 

@@ -1,3 +1,4 @@
+import { MAX_LISTED_PER_REQUEST } from '@pzp/access';
 import { decodeCursor, encodeCursor, pageSize } from '../cursor.js';
 import { viaDoor } from '../door-errors.js';
 import { badInput } from '../errors.js';
@@ -55,7 +56,7 @@ export const Query: QueryResolvers = {
   },
 
   async reviewsDue(_, { until, first, after }, ctx) {
-    const limit = pageSize(first, 100);
+    const limit = pageSize(first, MAX_LISTED_PER_REQUEST);
     const cursor = decodeCursor(after, 'after');
     const [reviewDueOn, pseudonym] = cursor?.split('|') ?? [];
     if (cursor !== undefined && (!reviewDueOn || !pseudonym))
@@ -66,10 +67,15 @@ export const Query: QueryResolvers = {
         limit,
       }),
     );
+    const position = (p: { reviewDueOn: string; pseudonym: string }) =>
+      encodeCursor(`${p.reviewDueOn}|${p.pseudonym}`);
     const edges = page.items.map((item) => ({
-      cursor: encodeCursor(`${item.reviewDueOn}|${item.record.pseudonym}`),
+      cursor: position({ reviewDueOn: item.reviewDueOn, pseudonym: item.record.pseudonym }),
       node: shown(item.record),
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? null } };
+    // The next page starts after the last plan the door looked at, which may lie past the last
+    // edge (plans the caller may not see are left out), or there would be no way past them.
+    const endCursor = page.resumeAfter ? position(page.resumeAfter) : null;
+    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor } };
   },
 };
