@@ -3,7 +3,7 @@
  * (`<data-dir>/dev-keys/`, created on first use; the server in development mode verifies with the
  * same key). Prints only the token on stdout:
  *
- *   TOKEN=$(pnpm -s mint-token hap-doctor [--data-dir ./data] [--client-system NAME] [--expires 8h])
+ *   TOKEN=$(pnpm -s mint-token hap-doctor [--data-dir ./data] [--client-system NAME] [--expires 30m])
  *
  * Data dir default: $PZP_DATA_DIR, else ./data.
  */
@@ -20,7 +20,7 @@ const USAGE =
   'Usage: pnpm mint-token <persona> [--data-dir DIR] [--client-system NAME] [--expires DURATION]\n' +
   '  --data-dir       data directory holding dev-keys/ (default $PZP_DATA_DIR or ./data)\n' +
   "  --client-system  calling system recorded in the access log (e.g. 'HIS Medicom')\n" +
-  '  --expires        token lifetime, e.g. 8h, 30m, 2 days (default 8h)\n';
+  '  --expires        token lifetime, e.g. 30m, 1h (default 1h, the longest the server accepts by default)\n';
 
 function fail(message: string): never {
   process.stderr.write(

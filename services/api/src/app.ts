@@ -10,7 +10,7 @@ import { AuthenticationError } from './auth/index.js';
 import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { errorContract } from './graphql/error-contract.js';
-import { costLimit, depthLimit } from './graphql/limits.js';
+import { QUERY_LIMITS, queryLimits } from './graphql/limits.js';
 import { jitGateway } from './graphql/executor.js';
 import { registrySchema } from './graphql/schema.js';
 import type { Services } from './services.js';
@@ -26,8 +26,8 @@ export interface AppOptions {
 }
 
 export const MAX_BODY = '256kb';
-export const MAX_DEPTH = 8;
-export const MAX_COST = 5_000;
+export const MAX_DEPTH = QUERY_LIMITS.maxDepth;
+export const MAX_COST = QUERY_LIMITS.maxCost;
 
 /**
  * A request's context: the verified caller and that caller's records through the access door.
@@ -57,16 +57,22 @@ export async function createApp(
   options: AppOptions,
 ): Promise<{ app: Express; apollo: ApolloServer<RequestContext> }> {
   const { services, verifier } = options;
+  const limits = queryLimits();
   const apollo = new ApolloServer<RequestContext>({
     // The schema from the SDL and resolvers, executed by compiled queries (see executor.ts).
     gateway: jitGateway(registrySchema()),
     formatError: formatError(services.logger),
     includeStacktraceInErrorResponses: false,
     introspection: options.introspection,
-    validationRules: [depthLimit(MAX_DEPTH)],
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    // No automatic persisted queries: no client of the registry sends them (its documents are
+    // small and sent whole), and each would be one more store a caller fills and one more protocol
+    // to answer precisely. A request that asks for one gets PERSISTED_QUERY_NOT_SUPPORTED, 400.
+    persistedQueries: false,
     // The default cache-control plugin wraps every field resolver to collect cache hints that this
     // API never gives; patient data is never cacheable, so `no-store` is set below instead.
-    plugins: [costLimit(MAX_COST), errorContract(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [...limits.plugins, errorContract(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 

@@ -18,6 +18,10 @@ const Env = z.object({
   PZP_JWKS_URL: z.url().optional(),
   PZP_JWT_ISSUER: z.string().optional(),
   PZP_JWT_AUDIENCE: z.string().optional(),
+  /** How far the issuer's clock may differ from ours: leeway for `exp`, `nbf` and `iat`. */
+  PZP_JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  /** The longest lifetime (`exp - iat`) a token may declare; longer ones are refused. */
+  PZP_JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
   /** Stable id of this API node; names its access-log streams. */
   PZP_NODE_ID: z
     .string()

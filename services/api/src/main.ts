@@ -22,6 +22,10 @@ function pseudonymSecret(config: Config): string {
 }
 
 async function verifierFor(config: Config) {
+  const lifetime = {
+    clockToleranceSeconds: config.PZP_JWT_CLOCK_SKEW_SECONDS,
+    maxTokenLifetimeSeconds: config.PZP_JWT_MAX_LIFETIME_SECONDS,
+  };
   if (config.PZP_MODE === 'development' && !config.PZP_JWKS_FILE && !config.PZP_JWKS_URL) {
     const keys = await ensureDevelopmentKeys(config.dataDir);
     return createTokenVerifier({
@@ -29,6 +33,7 @@ async function verifierFor(config: Config) {
       issuer: DEV_ISSUER,
       audience: DEV_AUDIENCE,
       allowDevelopmentKeys: true,
+      ...lifetime,
     });
   }
   const jwks = config.PZP_JWKS_URL
@@ -39,6 +44,7 @@ async function verifierFor(config: Config) {
     issuer: config.PZP_JWT_ISSUER ?? DEV_ISSUER,
     audience: config.PZP_JWT_AUDIENCE ?? DEV_AUDIENCE,
     allowDevelopmentKeys: config.PZP_MODE === 'development',
+    ...lifetime,
   });
 }
 

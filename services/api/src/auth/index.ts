@@ -17,6 +17,8 @@ export {
   AuthenticationError,
   createTokenVerifier,
   DEFAULT_ALGORITHMS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type AuthenticationFailure,
   type TokenVerifier,
   type TokenVerifierOptions,

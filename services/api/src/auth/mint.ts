@@ -8,13 +8,17 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { actorClaims } from './claims.js';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.js';
 import type { PersonaName } from './personas.js';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './verifier.js';
 
 interface MintCommon {
   /** Private signing key; its `kid` goes into the header, its `alg` is used unless `algorithm` is given. */
   privateJwk: JWK;
   /** Calling system named in the `client_system` claim. */
   clientSystem?: string;
-  /** Lifetime: seconds, or a jose duration string such as '8h' or '15 minutes'. Default '8h'. */
+  /**
+   * Lifetime: seconds, or a jose duration string such as '30m' or '15 minutes'. Default one hour,
+   * the longest the verifier accepts unless configured otherwise.
+   */
   expiresIn?: string | number;
   /** Default {@link DEV_ISSUER}. */
   issuer?: string;
@@ -39,25 +43,28 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
         (await import('./personas.js')).personaActor(options.persona);
   const algorithm = options.algorithm ?? options.privateJwk.alg ?? algorithmFor(options.privateJwk);
   const key = await importJWK(options.privateJwk, algorithm);
-  const issuedAt = Math.floor(Date.now() / 1000);
-  const expiresIn = options.expiresIn ?? '8h';
+  const expiresIn = options.expiresIn ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 
-  return (
-    new SignJWT({ ...actorClaims(actor, options.clientSystem) })
-      .setProtectedHeader({
-        alg: algorithm,
-        typ: 'JWT',
-        ...(options.privateJwk.kid === undefined ? {} : { kid: options.privateJwk.kid }),
-      })
-      .setIssuer(options.issuer ?? DEV_ISSUER)
-      .setAudience(options.audience ?? DEV_AUDIENCE)
-      .setSubject(options.subject ?? actor.id)
-      .setJti(options.tokenId ?? randomUUID())
-      .setIssuedAt(issuedAt)
-      // jose reads a number as an absolute time and a string as relative to now.
-      .setExpirationTime(typeof expiresIn === 'number' ? issuedAt + expiresIn : expiresIn)
-      .sign(key)
-  );
+  const jwt = new SignJWT({ ...actorClaims(actor, options.clientSystem) })
+    .setProtectedHeader({
+      alg: algorithm,
+      typ: 'JWT',
+      ...(options.privateJwk.kid === undefined ? {} : { kid: options.privateJwk.kid }),
+    })
+    .setIssuer(options.issuer ?? DEV_ISSUER)
+    .setAudience(options.audience ?? DEV_AUDIENCE)
+    .setSubject(options.subject ?? actor.id)
+    .setJti(options.tokenId ?? randomUUID());
+  if (typeof expiresIn === 'number') {
+    // jose reads a number as an absolute time.
+    const issuedAt = Math.floor(Date.now() / 1000);
+    jwt.setIssuedAt(issuedAt).setExpirationTime(issuedAt + expiresIn);
+  } else {
+    // A string is relative to jose's reading of the clock: `iat` is read after `exp`, so a second
+    // boundary between the two readings shortens the lifetime and never makes it exceed the cap.
+    jwt.setExpirationTime(expiresIn).setIssuedAt();
+  }
+  return jwt.sign(key);
 }
 
 function algorithmFor(jwk: JWK): string {

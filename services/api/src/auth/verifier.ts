@@ -5,6 +5,9 @@
  * tests, and a fixed message: messages never contain the token, claim values or other personal
  * data, and the underlying jose / zod error is not attached (its payload would carry names).
  *
+ * A token's life is bounded here, whatever its issuer wrote: `exp` and `iat` are required, `iat` may
+ * lie in the future by the clock tolerance at most, and `exp - iat` by `maxTokenLifetimeSeconds`.
+ *
  * Verified tokens are cached (LRU keyed by the raw token, up to `cacheSize` entries) so that repeat
  * requests with the same token skip signature verification. An entry is served only while the
  * token's `exp` lies in the future (without clock tolerance); failures are never cached. The cache
@@ -37,6 +40,8 @@ export type AuthenticationFailure =
   | 'BAD_SIGNATURE'
   | 'EXPIRED'
   | 'NOT_YET_VALID'
+  | 'ISSUED_IN_THE_FUTURE'
+  | 'LIFETIME_TOO_LONG'
   | 'WRONG_ISSUER'
   | 'WRONG_AUDIENCE'
   | 'INVALID_CLAIMS'
@@ -53,6 +58,8 @@ const MESSAGES: Readonly<Record<AuthenticationFailure, string>> = {
   BAD_SIGNATURE: 'Token signature is invalid',
   EXPIRED: 'Token has expired',
   NOT_YET_VALID: 'Token is not yet valid',
+  ISSUED_IN_THE_FUTURE: 'Token is issued in the future (iat), beyond the accepted clock skew',
+  LIFETIME_TOO_LONG: 'Token lifetime (exp - iat) exceeds the maximum this server accepts',
   WRONG_ISSUER: 'Token issuer is not accepted',
   WRONG_AUDIENCE: 'Token audience is not this service',
   INVALID_CLAIMS: 'Token claims are invalid',
@@ -79,6 +86,13 @@ export class AuthenticationError extends Error {
 }
 
 export const DEFAULT_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
+/** Default leeway for clocks that differ between the issuer and this server. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+/**
+ * Default longest lifetime (`exp - iat`) a token may declare. A stolen token is only worth its
+ * remaining lifetime, and the cache below keeps verified tokens until their `exp`.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3_600;
 /** Asymmetric JWS algorithms only: never 'none', never a shared secret (HS*). */
 const ASYMMETRIC_ALGORITHM = /^(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA|Ed25519)$/;
 /** Longer bearer values are refused unparsed (and never enter the cache). */
@@ -96,8 +110,10 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Accepted JWS algorithms; asymmetric only. Default ES256, RS256, EdDSA. */
   algorithms?: readonly string[];
-  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  /** Leeway for `exp`, `nbf` and `iat` (a token issued this far in the future passes), in seconds. Default 60. */
   clockToleranceSeconds?: number;
+  /** Longest `exp - iat` accepted, in seconds. Default 3600. */
+  maxTokenLifetimeSeconds?: number;
   /**
    * Accept keys whose `kid` starts with `dev-` (made by `ensureDevelopmentKeys`). Only in
    * development mode. Without it a local JWKS holding such a key is refused at construction and a
@@ -136,9 +152,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
   const allowed = new Set(algorithms);
-  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
     throw new TypeError('clockToleranceSeconds must be a non-negative number');
+  }
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isFinite(maxLifetime) || maxLifetime <= 0) {
+    throw new TypeError('maxTokenLifetimeSeconds must be a positive number');
   }
   const allowDevelopmentKeys = options.allowDevelopmentKeys ?? false;
   const maxEntries = options.cacheSize ?? 10_000;
@@ -231,6 +251,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const paths = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
       throw new AuthenticationError('INVALID_CLAIMS', paths);
     }
+    // jose checks `exp` and `nbf` only. A token issued in the future, or one that declares a long
+    // life, would otherwise stay valid (and cached) for as long as its issuer wrote.
+    const { iat, exp } = parsed.data;
+    if (iat * 1000 > nowMs + clockTolerance * 1000) throw new AuthenticationError('ISSUED_IN_THE_FUTURE');
+    if (exp - iat > maxLifetime) throw new AuthenticationError('LIFETIME_TOO_LONG');
     const principal = deepFreeze(principalFromClaims(parsed.data));
     remember(token, principal, parsed.data.exp, nowMs);
     return principal;

@@ -166,8 +166,8 @@ describe('createTokenVerifier: valid tokens', () => {
     expect(principal).not.toHaveProperty('tokenId');
   });
 
-  it('accepts a token expired within the clock tolerance (default 30 s)', async () => {
-    const token = await sign(claims({ iat: nowSeconds() - 600, exp: nowSeconds() - 10 }));
+  it('accepts a token expired within the clock tolerance (default 60 s)', async () => {
+    const token = await sign(claims({ iat: nowSeconds() - 600, exp: nowSeconds() - 50 }));
     await expect(verifier().verify(`Bearer ${token}`)).resolves.toMatchObject({ actor });
   });
 
@@ -192,6 +192,31 @@ describe('createTokenVerifier: valid tokens', () => {
       actor: actors.auditor,
       clientSystem: 'Audit-tool',
     });
+    // By default a minted token lives as long as the verifier's default allows, and no longer.
+    const lifetime = (token: string) => {
+      const { iat, exp } = JSON.parse(
+        Buffer.from(token.split('.')[1]!, 'base64url').toString(),
+      ) as JWTPayload;
+      return exp! - iat!;
+    };
+    expect(lifetime(forActor)).toBe(3600);
+    const asString = await mintToken({
+      privateJwk,
+      actor,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: '1h',
+    });
+    expect(lifetime(asString)).toBeLessThanOrEqual(3600);
+    await expect(v.verify(`Bearer ${asString}`)).resolves.toMatchObject({ actor });
+    const eightHours = await mintToken({
+      privateJwk,
+      actor,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: '8h',
+    });
+    await expectRefusal(v.verify(`Bearer ${eightHours}`), 'LIFETIME_TOO_LONG');
   });
 });
 
@@ -266,7 +291,7 @@ describe('createTokenVerifier: refusals', () => {
   });
 
   it('refuses an expired token', async () => {
-    const token = await sign(claims({ iat: nowSeconds() - 7200, exp: nowSeconds() - 31 }));
+    const token = await sign(claims({ iat: nowSeconds() - 3000, exp: nowSeconds() - 61 }));
     await expectRefusal(verifier().verify(`Bearer ${token}`), 'EXPIRED', token);
     const strict = await sign(claims({ iat: nowSeconds() - 7200, exp: nowSeconds() - 1 }));
     await expectRefusal(verifier({ clockToleranceSeconds: 0 }).verify(`Bearer ${strict}`), 'EXPIRED');
@@ -277,6 +302,40 @@ describe('createTokenVerifier: refusals', () => {
     await expectRefusal(verifier().verify(`Bearer ${token}`), 'NOT_YET_VALID', token);
     const soon = await sign(claims({ nbf: nowSeconds() + 10 }));
     await expect(verifier().verify(`Bearer ${soon}`)).resolves.toMatchObject({ actor });
+  });
+
+  it('refuses a token issued in the future beyond the clock tolerance', async () => {
+    const hourAhead = await sign(claims({ iat: nowSeconds() + 3600, exp: nowSeconds() + 3700 }));
+    await expectRefusal(verifier().verify(`Bearer ${hourAhead}`), 'ISSUED_IN_THE_FUTURE', hourAhead);
+    const justAhead = await sign(claims({ iat: nowSeconds() + 61, exp: nowSeconds() + 600 }));
+    await expectRefusal(verifier().verify(`Bearer ${justAhead}`), 'ISSUED_IN_THE_FUTURE', justAhead);
+    // A clock a little ahead of ours is tolerated, as configured.
+    const skewed = await sign(claims({ iat: nowSeconds() + 30, exp: nowSeconds() + 600 }));
+    await expect(verifier().verify(`Bearer ${skewed}`)).resolves.toMatchObject({ actor });
+    await expectRefusal(
+      verifier({ clockToleranceSeconds: 10 }).verify(`Bearer ${skewed}`),
+      'ISSUED_IN_THE_FUTURE',
+    );
+  });
+
+  it('refuses a token that declares a longer life than the maximum (default an hour)', async () => {
+    const year3000 = Date.parse('3000-01-01T00:00:00Z') / 1000;
+    const forever = await sign(claims({ exp: year3000 }));
+    await expectRefusal(verifier().verify(`Bearer ${forever}`), 'LIFETIME_TOO_LONG', forever);
+    const iat = nowSeconds();
+    const hour = await sign(claims({ iat, exp: iat + 3600 }));
+    await expect(verifier().verify(`Bearer ${hour}`)).resolves.toMatchObject({ actor });
+    const longer = await sign(claims({ iat, exp: iat + 3601 }));
+    await expectRefusal(verifier().verify(`Bearer ${longer}`), 'LIFETIME_TOO_LONG', longer);
+    // An old iat with a late exp is as long a life, even if little of it is left.
+    const stretched = await sign(claims({ iat: iat - 7200, exp: iat + 60 }));
+    await expectRefusal(verifier().verify(`Bearer ${stretched}`), 'LIFETIME_TOO_LONG', stretched);
+    // Configurable: 10 minutes.
+    const v = verifier({ maxTokenLifetimeSeconds: 600 });
+    await expectRefusal(v.verify(`Bearer ${hour}`), 'LIFETIME_TOO_LONG');
+    const tenMinutes = await sign(claims({ iat, exp: iat + 600 }));
+    await expect(v.verify(`Bearer ${tenMinutes}`)).resolves.toMatchObject({ actor });
+    expect(() => verifier({ maxTokenLifetimeSeconds: 0 })).toThrow(/maxTokenLifetimeSeconds/);
   });
 
   it('refuses a wrong or missing issuer', async () => {
@@ -427,11 +486,11 @@ describe('createTokenVerifier: cache of verified tokens', () => {
     const exp = now / 1000 + 60;
     const header = `Bearer ${await sign(claims({ iat: now / 1000, exp }))}`;
     await v.verify(header);
-    now += 70_000; // past exp, within the 30 s tolerance: verified again, not served from cache
+    now += 70_000; // past exp, within the 60 s tolerance: verified again, not served from cache
     await expect(v.verify(header)).resolves.toMatchObject({ actor });
     await expect(v.verify(header)).resolves.toMatchObject({ actor });
     expect(signatureChecks()).toBe(3);
-    now += 30_000;
+    now += 60_000;
     await expectRefusal(v.verify(header), 'EXPIRED');
   });
 

@@ -4,12 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 // The CommonJS copy, as Apollo (and Node in production) load it: see the production-realm test.
 import { buildSchema, GraphQLError as NodeGraphQLError } from 'graphql/index.js';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLogWriter, VersionConflictError } from '@pzp/access';
@@ -18,9 +15,8 @@ import { DomainError, streamNameFor, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore } from '@pzp/event-store';
 import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
-import { MAX_COST, MAX_DEPTH, requestContext } from '../app.js';
+import { createApp } from '../app.js';
 import {
-  AuthenticationError,
   createTokenVerifier,
   DEV_AUDIENCE,
   DEV_ISSUER,
@@ -28,17 +24,12 @@ import {
   mintToken,
 } from '../auth/index.js';
 import { pseudonymizer, type Services } from '../services.js';
-import type { RequestContext } from './context.js';
 import { errorContract } from './error-contract.js';
 import { formatError, toApiError } from './errors.js';
-import { jitGateway } from './executor.js';
-import { costLimit, depthLimit } from './limits.js';
-import { registrySchema } from './schema.js';
 
 /**
  * The error contract over HTTP (see errors.ts): codes, `field` and `reason`, HTTP statuses, and
- * messages that never repeat the caller's value. The app is built as createApp builds it, with
- * errorContract() among the plugins.
+ * messages that never repeat the caller's value, against the app createApp builds.
  */
 
 const WITH_PLAN = syntheticBsn(0);
@@ -98,34 +89,13 @@ beforeAll(async () => {
   for (const who of Object.keys(tokens) as (keyof typeof tokens)[])
     tokens[who] = await mintToken({ privateJwk: keys.privateJwk, actor: actors[who] });
 
-  // As createApp builds it (app.ts), plus errorContract().
-  const apollo = new ApolloServer<RequestContext>({
-    gateway: jitGateway(registrySchema()),
-    formatError: formatError(logger),
-    includeStacktraceInErrorResponses: false,
+  const { app } = await createApp({
+    services,
+    verifier,
+    requestTimeoutMs: 10_000,
+    isReady: () => true,
     introspection: false,
-    validationRules: [depthLimit(MAX_DEPTH)],
-    plugins: [costLimit(MAX_COST), errorContract(), ApolloServerPluginCacheControlDisabled()],
   });
-  await apollo.start();
-  const app = express();
-  app.use(
-    '/graphql',
-    express.json(),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return requestContext(services, await verifier.verify(req.headers.authorization), 'req-1');
-        } catch (e) {
-          if (e instanceof AuthenticationError)
-            throw new GraphQLError(e.message, {
-              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-            });
-          throw e;
-        }
-      },
-    }),
-  );
   server = app.listen(0);
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -374,6 +344,119 @@ describe('UNAUTHENTICATED, FORBIDDEN, CONFLICT', () => {
   });
 });
 
+describe('no message repeats a value, whatever its kind and wherever it is', () => {
+  /** Strings the answers must not contain: every value below is built from them. */
+  const SECRETS = [
+    '123456782',
+    'Jan Jansen',
+    'JAN_JANSEN',
+    '1234567.5',
+    '98765432101',
+    '2026-03-10T03:00:00',
+  ];
+  const BSN_LIKE = '123456782'; // passes the 11-check: a real-looking BSN
+  const kinds = {
+    'a BSN-like string': BSN_LIKE,
+    'a number': 123456782,
+    'a fraction': 1234567.5,
+    'a large integer': 98765432101,
+    'a boolean': true,
+    'a name': 'Jan Jansen',
+    'an enum-like name': 'JAN_JANSEN',
+    'an instant without offset': '2026-03-10T03:00:00',
+    'a list': [BSN_LIKE, 'Jan Jansen'],
+    'an object': { bsn: BSN_LIKE, name: 'Jan Jansen' },
+  } as const;
+  /** Each argument with its type, and the kinds of value it refuses. */
+  const positions: [string, string, string, (keyof typeof kinds)[]][] = [
+    [
+      'bsn',
+      'BSN!',
+      `pzp(bsn: $v) { version }`,
+      ['a number', 'a fraction', 'a boolean', 'a name', 'a list', 'an object'],
+    ],
+    [
+      'breakGlassReason',
+      'String',
+      `pzp(bsn: "${WITH_PLAN}", purpose: BREAK_THE_GLASS, breakGlassReason: $v) { version }`,
+      ['a number', 'a fraction', 'a boolean', 'a list', 'an object'],
+    ],
+    [
+      'first',
+      'Int',
+      `pzpHistory(bsn: "${WITH_PLAN}", first: $v) { pageInfo { hasNextPage } }`,
+      ['a BSN-like string', 'a fraction', 'a large integer', 'a boolean', 'a list', 'an object'],
+    ],
+    [
+      'purpose',
+      'AccessPurpose',
+      `pzp(bsn: "${WITH_PLAN}", purpose: $v) { version }`,
+      ['a BSN-like string', 'a number', 'a name', 'an enum-like name', 'a list', 'an object'],
+    ],
+    [
+      'at',
+      'DateTime!',
+      `pzpAsOf(bsn: "${WITH_PLAN}", at: $v) { version }`,
+      ['a BSN-like string', 'a number', 'an instant without offset', 'a list', 'an object'],
+    ],
+    [
+      'until',
+      'LocalDate!',
+      `reviewsDue(until: $v) { pageInfo { hasNextPage } }`,
+      ['a BSN-like string', 'a number', 'a name', 'an instant without offset', 'a list', 'an object'],
+    ],
+  ];
+  /** As a literal in the document: enum-like names bare, everything else as JSON would print it. */
+  const literal = (value: unknown): string =>
+    Array.isArray(value)
+      ? `[${value.map(literal).join(', ')}]`
+      : typeof value === 'object' && value !== null
+        ? `{ ${Object.entries(value)
+            .map(([k, v]) => `${k}: ${literal(v)}`)
+            .join(', ')} }`
+        : value === 'JAN_JANSEN'
+          ? value
+          : JSON.stringify(value);
+
+  const expectNoValue = (answer: Answer, field: string) => {
+    expect(answer.status).toBe(400);
+    for (const secret of SECRETS) expect(answer.text).not.toContain(secret);
+    expect(answer.errors.length).toBeGreaterThan(0);
+    for (const error of answer.errors)
+      expect(error.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: expect.stringMatching(new RegExp(`^${field}`)),
+      });
+  };
+
+  it.each(positions)('%s (%s): in a variable and as a literal', async (field, type, selection, refused) => {
+    for (const kind of refused) {
+      const value = kinds[kind];
+      const asVariable = await query(`query Q($v: ${type}) { ${selection} }`, { v: value }, 'auditor');
+      expectNoValue(asVariable, field);
+      const asLiteral = await query(`{ ${selection.replace('$v', literal(value))} }`, {}, 'auditor');
+      expectNoValue(asLiteral, field);
+    }
+  });
+
+  it('a syntax error names the kind of token, not its text', async () => {
+    for (const document of [
+      `{ pzp(bsn: "${BSN_LIKE}" "Jan Jansen") { version } }`,
+      `{ pzp(bsn: ${BSN_LIKE}) { version ${BSN_LIKE} } }`,
+      `{ pzp(bsn: "${BSN_LIKE}") { version """Jan Jansen""" } }`,
+      `{ pzp(bsn: "${BSN_LIKE}") { version 1234567.5 } }`,
+    ]) {
+      const answer = await query(document);
+      expect(answer.status).toBe(400);
+      for (const secret of SECRETS) expect(answer.text).not.toContain(secret);
+      expect(theError(answer)).toMatchObject({
+        message: expect.stringMatching(/^Syntax Error: .*\b(String|BlockString|Int|Float)\.$/),
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      });
+    }
+  });
+});
+
 describe('request-level errors: 4xx with a precise code, not logged as errors', () => {
   const twoOperations = 'query A { me { id } } query B { me { name } }';
 
@@ -394,16 +477,35 @@ describe('request-level errors: 4xx with a precise code, not logged as errors', 
     expect(logged).toEqual([]);
   });
 
-  it('persisted queries: a hash that does not match is 400; an unknown hash is 200 (APQ protocol)', async () => {
+  it('persisted queries are not taken: 400 PERSISTED_QUERY_NOT_SUPPORTED, with or without the query', async () => {
     logged.length = 0;
     const persistedQuery = { version: 1, sha256Hash: 'a'.repeat(64) };
-    const mismatch = await post({ query: '{ me { id } }', extensions: { persistedQuery } });
-    expect(mismatch.status).toBe(400);
-    expect(theError(mismatch).extensions.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
-    const notFound = await post({ extensions: { persistedQuery } });
-    expect(notFound.status).toBe(200);
-    expect(theError(notFound).extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    for (const body of [
+      { query: '{ me { id } }', extensions: { persistedQuery } },
+      { extensions: { persistedQuery } },
+      { query: '{ me { id } }', extensions: { persistedQuery: { ...persistedQuery, version: 2 } } },
+    ]) {
+      const answer = await post(body);
+      expect(answer.status).toBe(400);
+      expect(theError(answer).extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    }
     expect(logged).toEqual([]);
+  });
+
+  it('a query answers bad variables alike when it runs interpreted and when it runs compiled', async () => {
+    // The executor compiles a query on its second run (executor.ts): runs 2 and 3 are compiled.
+    const lookup = 'query Again($b: BSN!, $p: AccessPurpose) { pzp(bsn: $b, purpose: $p) { version } }';
+    const answers = [];
+    for (let run = 0; run < 3; run++)
+      answers.push(await query(lookup, { b: Number(WITH_PLAN), p: 'JAN_JANSEN' }));
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.text).toBe(answers[0]!.text);
+    }
+    expect(answers[0]!.errors.map((e) => e.extensions.field)).toEqual(['bsn', 'purpose']);
+    // A valid run compiles it; the refusals after it are the same.
+    expect((await query(lookup, { b: WITH_PLAN })).status).toBe(200);
+    expect((await query(lookup, { b: Number(WITH_PLAN), p: 'JAN_JANSEN' })).text).toBe(answers[0]!.text);
   });
 
   it('too many variable errors: 400, BAD_REQUEST after the first 50 BAD_USER_INPUT', async () => {

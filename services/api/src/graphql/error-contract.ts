@@ -29,6 +29,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql/index.js';
 import { rewriteError, statusOfCodes } from './errors.js';
+import { QUERY_TOO_COMPLEX, tokenLimitError } from './limits.js';
 
 /**
  * The request-level half of the error contract (see errors.ts), as one Apollo plugin:
@@ -37,6 +38,8 @@ import { rewriteError, statusOfCodes } from './errors.js';
  *   document or in a variable, and its message never repeats the value.
  * - An operation name that names no operation (or none given for several) is
  *   OPERATION_RESOLUTION_FAILURE, 400 (the gateway executor would otherwise fail on it: 500).
+ * - A query over one of the limits of limits.ts is QUERY_TOO_COMPLEX with `extensions.limit`, 400,
+ *   whether the parser, a validation rule or the cost plugin found it.
  * - The response's HTTP status follows its errors' codes (errors.ts, statusOfCodes).
  *
  * Why a plugin and not a validation rule for literals: Apollo always runs graphql-js's own rules
@@ -63,6 +66,7 @@ export function errorContract(): ApolloServerPlugin {
         );
       },
       async didEncounterErrors(requestContext) {
+        describeLimitErrors(requestContext.errors);
         describeInputErrors(requestContext);
       },
       async willSendResponse({ response }) {
@@ -73,6 +77,32 @@ export function errorContract(): ApolloServerPlugin {
       },
     }),
   };
+}
+
+/**
+ * A query limit (limits.ts) is QUERY_TOO_COMPLEX with the limit's name, wherever it was found:
+ * Apollo gives every validation error the code GRAPHQL_VALIDATION_FAILED and every parse error
+ * GRAPHQL_PARSE_FAILED, which would tell a client to fix its syntax rather than shrink its query.
+ */
+function describeLimitErrors(errors: readonly GraphQLError[]) {
+  for (const error of errors) {
+    const code = error.extensions?.['code'];
+    if (code === 'GRAPHQL_PARSE_FAILED') {
+      const tokens = tokenLimitError(error.message);
+      if (tokens)
+        rewriteError(error, {
+          code: QUERY_TOO_COMPLEX,
+          message: tokens.message,
+          extensions: { limit: tokens.limit },
+        });
+    } else if (
+      code === 'GRAPHQL_VALIDATION_FAILED' &&
+      error.originalError instanceof Error &&
+      (error.originalError as GraphQLError).extensions?.['code'] === QUERY_TOO_COMPLEX
+    ) {
+      rewriteError(error, { code: QUERY_TOO_COMPLEX });
+    }
+  }
 }
 
 type Path = readonly (string | number)[];
@@ -148,7 +178,8 @@ function describeInputErrors(rc: GraphQLRequestContextDidEncounterErrors<BaseCon
   const variableErrors: GraphQLError[] = [];
   for (const error of errors) {
     const code = error.extensions?.['code'];
-    if (code === 'GRAPHQL_VALIDATION_FAILED') describeLiteral(error, indexed());
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && error.extensions?.['limit'] === undefined)
+      describeLiteral(error, indexed());
     else if (code === 'BAD_USER_INPUT' && error.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION)
       variableErrors.push(error);
   }

@@ -6,8 +6,10 @@
  * `input.participants.0.kind`, or the argument's name, such as `bsn`), UNAUTHENTICATED, FORBIDDEN
  * (always with `extensions.reason`, a stable code such as NO_CONSENT or PHYSICIANS_ONLY),
  * NOT_FOUND, CONFLICT (with `currentVersion`, `expectedVersion` and `planExists`) and
- * RECORD_UNAVAILABLE; and Apollo's request-level codes (GRAPHQL_PARSE_FAILED,
- * GRAPHQL_VALIDATION_FAILED, OPERATION_RESOLUTION_FAILURE, PERSISTED_QUERY_*, BAD_REQUEST, ...).
+ * RECORD_UNAVAILABLE; QUERY_TOO_COMPLEX (with `extensions.limit`: TOKENS, DEPTH, ALIASES,
+ * DIRECTIVES or COST, see limits.ts); and Apollo's request-level codes (GRAPHQL_PARSE_FAILED,
+ * GRAPHQL_VALIDATION_FAILED, OPERATION_RESOLUTION_FAILURE, PERSISTED_QUERY_NOT_SUPPORTED,
+ * BAD_REQUEST, ...).
  *
  * The HTTP status follows the code, wherever the error arose: a literal in the document, a
  * variable, a resolver or the domain. BAD_USER_INPUT 400, UNAUTHENTICATED 401, FORBIDDEN 403,
@@ -15,9 +17,9 @@
  * while resolving keep the data resolved for other fields in the body: the status tells what went
  * wrong, the body still holds what went right. When one response carries errors of several codes,
  * the first of STATUS_PRECEDENCE decides (the server's problems, then the request's as a whole, then
- * one record's). Request-level errors keep Apollo's statuses (400 for parse, validation, operation
- * resolution, a persisted-query hash mismatch or too many variable errors); the one exception is
- * PERSISTED_QUERY_NOT_FOUND, 200 as the APQ protocol wants (the client then sends the query).
+ * one record's). Request-level errors are 400 (parse, validation, a query limit, operation
+ * resolution, too many variable errors); that includes PERSISTED_QUERY_NOT_SUPPORTED, which Apollo
+ * sends with 200 for the APQ protocol: the registry does not take persisted queries (app.ts).
  *
  * Messages never repeat a caller's value (a BSN, a name): graphql-js echoes values in its
  * coercion and validation messages; error-contract.ts rewrites those, formatError cuts what is
@@ -54,10 +56,14 @@ const STATUS_PRECEDENCE = [
   'CONFLICT',
 ] as const;
 
+/** Request-level codes whose status is not Apollo's. */
+const REQUEST_STATUS: ReadonlyMap<unknown, number> = new Map([['PERSISTED_QUERY_NOT_SUPPORTED', 400]]);
+
 /** The HTTP status for a response whose errors have these codes; undefined: leave Apollo's. */
 export function statusOfCodes(codes: readonly unknown[]): number | undefined {
   const code = STATUS_PRECEDENCE.find((c) => codes.includes(c));
-  return code === undefined ? undefined : HTTP_STATUS[code];
+  if (code !== undefined) return HTTP_STATUS[code];
+  return codes.map((c) => REQUEST_STATUS.get(c)).find((status) => status !== undefined);
 }
 
 /** FORBIDDEN without a more precise reason. */
@@ -137,8 +143,6 @@ export function rewriteError(error: object, rewrite: ErrorRewrite): void {
 
 /** Errors Apollo or graphql-js raise without a code, by their (fixed) message. */
 const UNCODED: ReadonlyMap<string, string> = new Map([
-  ['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH'],
-  ['Unsupported persisted query version', 'BAD_REQUEST'],
   ['Too many errors processing variables, error limit reached. Execution aborted.', 'BAD_REQUEST'],
 ]);
 
@@ -147,9 +151,7 @@ const KNOWN = new Set<string>([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_HASH_MISMATCH',
   'OPERATION_RESOLUTION_FAILURE',
   'SERVICE_UNAVAILABLE',
   'QUERY_TOO_COMPLEX',
@@ -162,13 +164,16 @@ const codeOf = (error: unknown): unknown =>
 
 /**
  * Second line of defence for messages no rewrite covered: graphql-js puts the offending value in
- * coercion messages ("got invalid value ...", "found ...", "cannot represent ... value: ...").
+ * coercion messages ("got invalid value ...", "found ...", "cannot represent ... value: ...") and
+ * the offending token in syntax errors ('Unexpected String "123456782".'): the token's kind stays,
+ * a string's or number's text goes (names are the document's own identifiers, kept).
  */
 const scrub = (message: string) =>
   message
     .replace(/ got invalid value .*?(?=;| at "|$)/s, ' got an invalid value')
     .replace(/^(Expected value of type "[^"]+"), found .*?(?=; |$)/s, '$1')
-    .replace(/(cannot represent [^:]*value): .*$/s, '$1');
+    .replace(/(cannot represent [^:]*value): .*$/s, '$1')
+    .replace(/^(Syntax Error: .*?\b(?:String|BlockString|Int|Float)) ".*"\.$/s, '$1.');
 
 /**
  * What leaves the server: the contract's codes with their messages; anything else becomes a
