@@ -115,6 +115,20 @@ export class TransactionLog {
     return { kind: 'success', currentRevision: last.revision, position: last.position };
   }
 
+  /**
+   * Test control: replaces the data of one stored event in place, as an edit of the server's data
+   * files (or a doctored backup) would. Nothing is notified; reads from now on see the new data.
+   */
+  rewriteData(streamId: string, revision: bigint, data: Uint8Array): void {
+    const events = this.streams.get(streamId);
+    const old = events?.[Number(revision)];
+    if (events === undefined || old === undefined) throw new RangeError(`No event ${streamId}@${revision}`);
+    const rewritten: StoredEvent = { ...old, data };
+    events[Number(revision)] = rewritten;
+    this.all[this.all.indexOf(old)] = rewritten;
+    if (this.committedEvents.get(old.id) === old) this.committedEvents.set(old.id, rewritten);
+  }
+
   /** Resolves at the next successful append, or when `signal` aborts. */
   nextAppend(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {

@@ -45,6 +45,8 @@ export interface EsdbStandin {
    * an unreleased hold's prefix overlaps this one. See holds.ts.
    */
   holdAppends(prefix: string): AppendHold;
+  /** Test control: replaces the JSON data of one stored event in place (as an edit of the data files would). */
+  rewriteEventData(streamId: string, revision: bigint, data: unknown): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,10 @@ class Standin implements EsdbStandin {
 
   holdAppends(prefix: string): AppendHold {
     return this.holds.hold(prefix);
+  }
+
+  rewriteEventData(streamId: string, revision: bigint, data: unknown): void {
+    this.log.rewriteData(streamId, revision, Buffer.from(JSON.stringify(data), 'utf8'));
   }
 
   get connectionString(): string {

@@ -1,5 +1,5 @@
 import { currentView, fold, parseEvent, type PlanState, type PlanView } from '@pzp/domain';
-import type { EventStore } from '@pzp/event-store';
+import { readVerifiedStream, type EventStore } from '@pzp/event-store';
 
 export interface PlanAsOf {
   readonly state: PlanState;
@@ -18,14 +18,16 @@ export interface PlanAsOf {
  * The plan exactly as the registry held it at `at`: the stream's events recorded by then, folded
  * with the same evolve() as everything else. Corrections recorded later are not applied, because
  * the registry did not hold them yet. Undefined when there was no plan (none yet, or voided). It reads the event store,
- * not the read models, so it belongs with the write path rather than the projections.
+ * not the read models, so it belongs with the write path rather than the projections. The whole
+ * stream's hash chain is checked first (a change after the instant can break it too): a broken
+ * one throws BrokenChainError rather than show a plan from changed events.
  */
 export async function planAsOf(
   store: EventStore,
   streamName: string,
   at: Date,
 ): Promise<PlanAsOf | undefined> {
-  const events = await store.readStream(streamName);
+  const events = await readVerifiedStream(store, streamName);
   const held = [];
   for (const e of events) {
     const event = parseEvent(e);

@@ -8,7 +8,12 @@ import {
   type PzpCommand,
   type PzpEvent,
 } from '@pzp/domain';
-import { WrongExpectedVersionError, type EventStore, type ExpectedRevision } from '@pzp/event-store';
+import {
+  readVerifiedStream,
+  WrongExpectedVersionError,
+  type EventStore,
+  type ExpectedRevision,
+} from '@pzp/event-store';
 
 export interface HandleCommandOptions {
   /** `pzp-<pseudonym>`: never built from a BSN here, so a BSN cannot leak into a stream name. */
@@ -49,14 +54,16 @@ const toExpectedRevision = (version: number): ExpectedRevision =>
 
 /**
  * The write path: load the patient's stream, fold it, decide, append with optimistic concurrency.
- * All events of one command (e.g. a whole conversation) go in one atomic append.
+ * All events of one command (e.g. a whole conversation) go in one atomic append. A stream that
+ * fails its hash chain is not decided on (BrokenChainError): a decision taken on changed events
+ * would be a decision on a plan nobody made.
  */
 export async function handleCommand(
   store: EventStore,
   options: HandleCommandOptions,
 ): Promise<HandledCommand> {
   const { streamName, command } = options;
-  const recorded = await store.readStream(streamName);
+  const recorded = await readVerifiedStream(store, streamName);
   const state = fold(recorded.map((e) => parseEvent(e)));
   if (options.expectedVersion !== undefined && options.expectedVersion !== state.version) {
     throw new VersionConflictError(options.expectedVersion, state.version);

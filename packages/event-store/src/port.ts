@@ -23,8 +23,23 @@ export interface EventData {
   readonly type: string;
   /** JSON-serialisable event body. */
   readonly data: unknown;
-  /** JSON-serialisable metadata (envelope: recordedBy, correlationId, schemaVersion, ...). */
+  /**
+   * A JSON object (undefined stands for {}): the envelope, recordedBy, correlationId,
+   * schemaVersion, ... Anything else is refused, because the EventStoreDB adapter keeps the
+   * event's hash-chain link beside the caller's keys.
+   */
   readonly metadata: unknown;
+}
+
+/**
+ * Where an event sits in its stream's hash chain (see ./integrity): the adapter computes it on
+ * append, so every writer's events carry it, and any reader can check it with verifyChain().
+ */
+export interface EventIntegrity {
+  /** sha256 (hex) of the event's canonical content and `previous` (integrity/hash.ts). */
+  readonly hash: string;
+  /** The hash of the stream's previous event; null for the first event of a chain. */
+  readonly previous: string | null;
 }
 
 /** An event as read from its own stream. */
@@ -38,6 +53,12 @@ export interface StreamEvent {
   readonly revision: bigint;
   /** When the store recorded the event (UTC). */
   readonly recordedAt: Date;
+  /**
+   * Its link in the stream's hash chain. Undefined only for an event an append-only store
+   * (EventStoreDB) held before the chain existed; verifyChain() accepts such events only as the
+   * stream's prefix. The SQLite adapter chains every event, old files included (at open).
+   */
+  readonly integrity: EventIntegrity | undefined;
 }
 
 /** An event as read from the global log: it carries its position there. */
@@ -111,6 +132,13 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
   /** Position of the last event in the store, or undefined when it is empty. */
   headPosition(): Promise<bigint | undefined>;
+  /**
+   * Who this store is: a UUID written once, when the store is created, and the same for every
+   * instance on the same storage. A restored backup keeps it; a new (or deleted and re-created)
+   * store has another. Read models record it to notice a store they were not built from. It is not
+   * an event: `$all` reads, subscriptions and the head never show it.
+   */
+  identity(): Promise<string>;
   close(): Promise<void>;
 }
 

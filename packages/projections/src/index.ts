@@ -3,3 +3,5 @@ export * from './projector.js';
 export * from './queries.js';
 export * from './code-version.js';
 export { StreamQuarantinedError, type QuarantineRow } from './quarantine.js';
+export { EmptyEventStoreError, type LineageFound } from './store-lineage.js';
+export { recordedChainHeads } from './chain-heads.js';

@@ -13,7 +13,17 @@ import {
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
-import type { EventStore, RecordedEvent, StreamEvent, Subscription } from '@pzp/event-store';
+import {
+  BrokenChainError,
+  describeLink,
+  type ChainBreak,
+  type ChainHead,
+  type EventStore,
+  type RecordedEvent,
+  type StreamEvent,
+  type Subscription,
+} from '@pzp/event-store';
+import { BatchChain, chainHeadStore, patientRowEraser, type ChainHeadStore } from './chain-heads.js';
 import { PROJECTION_CODE_VERSION } from './code-version.js';
 import {
   errorNameOf,
@@ -24,12 +34,15 @@ import {
   type QuarantineRow,
 } from './quarantine.js';
 import { beginBulkLoad, endBulkLoad, resetReadModels, type ReadModelDb } from './read-model-db.js';
+import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
 import { createWriters, type LatestChange, type Writers } from './writers.js';
 
 export type ProjectorStatus = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
 export interface ProjectorLogger {
   info(fields: Record<string, unknown>, message: string): void;
+  /** What the projector decided by itself that an operator should know (a rebuild); error when absent. */
+  warn?(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -61,6 +74,7 @@ export class ReadModelTimeoutError extends Error {
 }
 
 export const CODE_CHANGED_MESSAGE = 'projection code changed: rebuilding read models';
+export const STORE_CHANGED_MESSAGE = 'event store does not match the read models: rebuilding them';
 
 const silent: ProjectorLogger = { info: () => {}, error: () => {} };
 const IDLE = Symbol('idle');
@@ -90,6 +104,8 @@ interface FoldedChange {
   readonly changedAt: string;
   readonly event: PzpEvent;
   readonly entry: ChangeEntry;
+  /** The stream's chain head once this change is applied. */
+  readonly head: ChainHead;
 }
 
 /** A patient touched by the batch being applied. */
@@ -114,6 +130,8 @@ interface FoldedBatch {
   readonly quarantines: Map<string, QuarantineRow>;
   /** Access records skipped by this batch, as quarantine rows (also when the stream already was). */
   readonly skippedAccess: QuarantineRow[];
+  /** Patients (pseudonym by stream) a rebuild found rewritten: none of their rows is kept. */
+  readonly rewritten: Map<string, string>;
 }
 
 interface Waiter {
@@ -139,6 +157,12 @@ export class Projector {
   private readonly codeVersion: number;
   private readonly clock: () => Date;
   private readonly writers: Writers;
+  private readonly chainHeads: ChainHeadStore;
+  private readonly erasePatientRows: ReturnType<typeof patientRowEraser>;
+  /** During a rebuild of the same store: the chain heads the dropped rows had recorded (see chain-heads.ts). */
+  private witness: ReadonlyMap<string, ChainHead> | undefined;
+  private readonly lineage: ReturnType<typeof lineageMeta>;
+  private verifying: Promise<void> | undefined;
   private readonly cache = new Map<string, PlanState>();
   /** Quarantined streams by name, as committed. */
   private readonly quarantines = new Map<string, QuarantineRow>();
@@ -167,6 +191,9 @@ export class Projector {
     this.codeVersion = options.codeVersion ?? PROJECTION_CODE_VERSION;
     this.clock = options.clock ?? (() => new Date());
     this.writers = createWriters(db);
+    this.chainHeads = chainHeadStore(db);
+    this.erasePatientRows = patientRowEraser(db);
+    this.lineage = lineageMeta(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);
     for (const q of this.writers.readQuarantines()) this.quarantines.set(q.streamName, q);
     const stored = this.writers.readCodeVersion();
@@ -207,13 +234,19 @@ export class Projector {
   /**
    * Applies everything stored after the checkpoint; returns the number of events read. From empty
    * read models (a rebuild, a new node) this is a bulk load: see beginBulkLoad. Read models built
-   * by other view code are emptied first, so this is then a rebuild.
+   * by other view code, or from another store or a later state of this one (see checkLineage), are
+   * emptied first, so this is then a rebuild; next to a store without events, read models with rows
+   * make it throw EmptyEventStoreError rather than be wiped. Records the store's identity.
    */
   async catchUp(): Promise<number> {
+    const verdict = await this.lineageVerdict();
+    if (verdict.kind === 'empty-store') throw new EmptyEventStoreError(verdict.found);
+    if (verdict.kind === 'rebuild') this.warnStoreChanged(verdict);
     if (this.staleCode !== undefined) {
       this.logger.info({ from: this.staleCode.from, to: this.codeVersion }, CODE_CHANGED_MESSAGE);
-      this.reset();
     }
+    if (this.staleCode !== undefined || verdict.kind === 'rebuild') this.reset(verdict.kind === 'same');
+    if (this.lineage.read().identity !== verdict.identity) this.lineage.recordIdentity(verdict.identity);
     this._status = 'catching-up';
     const bulk = this.checkpoint === undefined;
     if (bulk) {
@@ -224,7 +257,10 @@ export class Projector {
     try {
       for (;;) {
         const page = await this.store.readAll({ fromPosition: this.checkpoint, maxCount: this.batchSize });
-        if (page.length === 0) return total;
+        if (page.length === 0) {
+          this.witness = undefined;
+          return total;
+        }
         await this.apply(page);
         total += page.length;
       }
@@ -238,7 +274,13 @@ export class Projector {
 
   /** Catches up, then follows new events until stop(). Resolves once caught up. */
   async start(): Promise<void> {
-    await this.catchUp();
+    try {
+      await this.catchUp();
+    } catch (error) {
+      // Failed, not catching up forever: the node reports why, and may start it again.
+      this.fail(error);
+      throw error;
+    }
     this.subscription = this.store.subscribeToAll({ fromPosition: this.checkpoint });
     this._status = 'live';
     this.following = this.follow(this.subscription).catch((e: unknown) => this.fail(e));
@@ -251,11 +293,49 @@ export class Projector {
     if (this._status !== 'failed') this._status = 'stopped';
   }
 
+  /**
+   * Checks the store again while following it, for when the connection to it was re-established:
+   * meanwhile it may have been restored from a backup or replaced. Read models that no longer fit
+   * it are rebuilt (logged at warn); next to a store without events the projector fails with
+   * EmptyEventStoreError instead, so the node stops being ready. Not following: the next catchUp()
+   * checks.
+   */
+  verifyStore(): Promise<void> {
+    this.verifying ??= this.reverify().finally(() => (this.verifying = undefined));
+    return this.verifying;
+  }
+
+  private async reverify() {
+    if (this.subscription === undefined) return;
+    const verdict = await this.lineageVerdict();
+    if (verdict.kind === 'same') return;
+    if (verdict.kind === 'empty-store') {
+      await this.stop();
+      this.fail(new EmptyEventStoreError(verdict.found));
+      return;
+    }
+    this.warnStoreChanged(verdict);
+    await this.rebuild();
+  }
+
+  private lineageVerdict(): Promise<LineageVerdict> {
+    return checkLineage(this.store, this.lineage.read(), this.checkpoint, this.writers.hasRows());
+  }
+
+  private warnStoreChanged(verdict: Extract<LineageVerdict, { kind: 'rebuild' }>) {
+    (this.logger.warn ?? this.logger.error).call(
+      this.logger,
+      { reason: verdict.reason, ...verdict.found },
+      STORE_CHANGED_MESSAGE,
+    );
+  }
+
   /** Drops every read model (the quarantine too, so every stream is tried again) and replays the store. */
   async rebuild(): Promise<number> {
     const wasLive = this.subscription !== undefined;
     if (wasLive) await this.stop();
-    this.reset();
+    // The replay compares each stream with the heads the rows recorded, unless they came from another store.
+    this.reset((await this.lineageVerdict()).kind === 'same');
     const count = await this.catchUp();
     if (wasLive) await this.start();
     return count;
@@ -336,8 +416,38 @@ export class Projector {
     });
   }
 
-  /** Empties the read models and everything kept in memory about them. */
-  private reset() {
+  /**
+   * Quarantines a stream that a reader folding it straight from the store (the plan as of an
+   * instant, the write path) found failing its hash chain: from then on this node refuses the
+   * patient's current plan as well, until a rebuild tries the stream again. Logged like every
+   * quarantine, at error level.
+   */
+  reportBrokenChain(error: BrokenChainError): void {
+    const { chainBreak } = error;
+    const { streamName } = chainBreak;
+    if (this.quarantines.has(streamName)) return;
+    const at = {
+      streamName,
+      revision: chainBreak.revision,
+      position: error.at?.position ?? 0n,
+      type: error.at?.type ?? '',
+    };
+    const row = this.quarantineRow(at, pseudonymOfStream(streamName), integrityFailure(chainBreak));
+    this.writers.quarantine(row);
+    this.quarantines.set(streamName, row);
+    this.cache.delete(streamName);
+    this.logger.error(logFields(row), BROKEN_CHAIN_MESSAGE);
+    const waiting = this.streamWaiters.get(streamName) ?? [];
+    this.streamWaiters.delete(streamName);
+    for (const w of waiting) w.reject(new StreamQuarantinedError(row));
+  }
+
+  /**
+   * Empties the read models and everything kept in memory about them. `compare`: the store is the
+   * one they were built from, so the replay checks each stream against the chain heads they hold.
+   */
+  private reset(compare = false) {
+    this.witness = compare ? this.chainHeads.readAll() : undefined;
     resetReadModels(this.db);
     this.cache.clear();
     this.quarantines.clear();
@@ -395,7 +505,8 @@ export class Projector {
     const checkpoint = this.checkpoint;
     const fresh = checkpoint === undefined ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return;
-    const batch = this.fold(fresh, await this.statesBefore(fresh));
+    const chain = new BatchChain(this.chainHeads, this.witness);
+    const batch = this.fold(fresh, await this.statesBefore(fresh, chain), chain);
     const last = fresh[fresh.length - 1]!.position;
 
     this.db.transaction(() => {
@@ -405,8 +516,11 @@ export class Projector {
         this.writers.latest(p, p.state, p.committed, p.view);
       }
       for (const q of batch.quarantines.values()) this.writers.quarantine(q);
+      for (const [streamName, head] of chain.touched()) this.chainHeads.write(streamName, head);
+      for (const [streamName, pseudonym] of batch.rewritten) this.erasePatientRows(pseudonym, streamName);
       this.writers.codeVersion(this.codeVersion);
       this.writers.checkpoint(this.name, last);
+      this.lineage.recordLast(fresh[fresh.length - 1]!);
     })();
 
     // Only after the commit: memory follows what is on disk.
@@ -424,16 +538,22 @@ export class Projector {
   private fold(
     fresh: readonly RecordedEvent[],
     before: ReadonlyMap<string, PlanState | Failure>,
+    chain: BatchChain,
   ): FoldedBatch {
     const batch: FoldedBatch = {
       patients: new Map(),
       accessRecords: [],
       quarantines: new Map(),
       skippedAccess: [],
+      rewritten: new Map(),
     };
     for (const recorded of fresh) {
       if (isAccessRecord(recorded)) {
-        this.foldAccessRecord(batch, recorded);
+        const broken = chain.check(recorded);
+        // Records are independent: the chain is followed past a broken one, which is skipped.
+        chain.advance(recorded);
+        if (broken === undefined) this.foldAccessRecord(batch, recorded);
+        else this.skipAccessRecord(batch, recorded, integrityFailure(broken));
         continue;
       }
       const pseudonym = pseudonymOfStream(recorded.streamName);
@@ -451,9 +571,19 @@ export class Projector {
         patient = newPatient(pseudonym, recorded, start);
         batch.patients.set(streamName, patient);
       }
-      const failure = foldEvent(patient, recorded);
-      if (failure !== undefined) {
-        batch.quarantines.set(streamName, this.quarantineRow(recorded, pseudonym, failure));
+      // Nothing is parsed from an event that is not the next link of its stream's chain.
+      const broken = chain.check(recorded);
+      const failure =
+        broken === undefined ? foldEvent(patient, recorded) : chainFailure(patient, recorded, broken);
+      if (failure === undefined) {
+        chain.advance(recorded);
+        continue;
+      }
+      batch.quarantines.set(streamName, this.quarantineRow(recorded, pseudonym, failure));
+      if (broken?.kind === 'rewritten' && this.witness !== undefined) {
+        batch.rewritten.set(streamName, pseudonym);
+        batch.patients.delete(streamName);
+        chain.rewind(streamName, undefined);
       }
     }
     for (const [streamName, patient] of batch.patients) {
@@ -464,6 +594,7 @@ export class Projector {
       }
       const failed = makeView(patient);
       if (failed === undefined) continue;
+      chain.rewind(streamName, patient.changes.at(-1)?.head);
       const at = { ...failed.change, streamName, type: failed.change.event.type };
       batch.quarantines.set(
         streamName,
@@ -480,12 +611,16 @@ export class Projector {
     try {
       batch.accessRecords.push({ record: parseAccessRecord(recorded.data), position: recorded.position });
     } catch (error) {
-      const row = this.quarantineRow(recorded, undefined, { stage: 'parse', error });
-      batch.skippedAccess.push(row);
-      // Records are independent of each other: the stream's later records are still applied.
-      if (!this.quarantines.has(recorded.streamName) && !batch.quarantines.has(recorded.streamName)) {
-        batch.quarantines.set(recorded.streamName, row);
-      }
+      this.skipAccessRecord(batch, recorded, { stage: 'parse', error });
+    }
+  }
+
+  private skipAccessRecord(batch: FoldedBatch, recorded: RecordedEvent, failure: Failure) {
+    const row = this.quarantineRow(recorded, undefined, failure);
+    batch.skippedAccess.push(row);
+    // Records are independent of each other: the stream's later records are still applied.
+    if (!this.quarantines.has(recorded.streamName) && !batch.quarantines.has(recorded.streamName)) {
+      batch.quarantines.set(recorded.streamName, row);
     }
   }
 
@@ -507,11 +642,18 @@ export class Projector {
     for (const [streamName, q] of batch.quarantines) {
       this.quarantines.set(streamName, q);
       this.cache.delete(streamName);
-      if (q.pseudonym !== undefined) this.logger.error(logFields(q), 'stream quarantined: event unreadable');
+      if (q.pseudonym === undefined) continue; // an access log's: logged per skipped record below
+      this.logger.error(
+        logFields(q),
+        isBrokenChain(q) ? BROKEN_CHAIN_MESSAGE : 'stream quarantined: event unreadable',
+      );
     }
     for (const q of batch.skippedAccess) {
       this._skippedAccessRecords++;
-      this.logger.error(logFields(q), 'access record skipped: unreadable');
+      this.logger.error(
+        logFields(q),
+        isBrokenChain(q) ? 'access record skipped: hash chain broken' : 'access record skipped: unreadable',
+      );
     }
   }
 
@@ -548,32 +690,40 @@ export class Projector {
    * cache dropped it) the stream's earlier events folded again, read a few streams at a time. An
    * earlier event that no longer folds (the code changed) gives a Failure instead of a state.
    */
-  private async statesBefore(events: readonly RecordedEvent[]): Promise<Map<string, PlanState | Failure>> {
+  private async statesBefore(
+    events: readonly RecordedEvent[],
+    chain: BatchChain,
+  ): Promise<Map<string, PlanState | Failure>> {
     const states = new Map<string, PlanState | Failure>();
-    const misses: RecordedEvent[] = [];
+    /** First events of streams whose earlier events must be read: to fold them again, or only for their chain head. */
+    const reads: { readonly event: RecordedEvent; readonly refold: boolean }[] = [];
+    const seen = new Set<string>();
     for (const e of events) {
-      if (
-        states.has(e.streamName) ||
-        isAccessRecord(e) ||
-        pseudonymOfStream(e.streamName) === undefined ||
-        this.quarantines.has(e.streamName)
-      )
+      if (seen.has(e.streamName)) continue;
+      seen.add(e.streamName);
+      if (isAccessRecord(e)) {
+        if (chain.needsEarlier(e)) reads.push({ event: e, refold: false });
         continue;
+      }
+      if (pseudonymOfStream(e.streamName) === undefined || this.quarantines.has(e.streamName)) continue;
       const cached = e.revision === 0n ? initialState : this.cache.get(e.streamName);
       if (cached !== undefined && cached.version + 1 === Number(e.revision)) {
         states.set(e.streamName, cached);
+        if (chain.needsEarlier(e)) reads.push({ event: e, refold: false });
       } else {
-        states.set(e.streamName, initialState); // placeholder, so the stream is read once
-        misses.push(e);
+        reads.push({ event: e, refold: true });
       }
     }
-    for (let i = 0; i < misses.length; i += STREAM_READS_IN_FLIGHT) {
+    for (let i = 0; i < reads.length; i += STREAM_READS_IN_FLIGHT) {
       await Promise.all(
-        misses.slice(i, i + STREAM_READS_IN_FLIGHT).map(async (e) => {
+        reads.slice(i, i + STREAM_READS_IN_FLIGHT).map(async ({ event: e, refold: fold }) => {
           this._streamReads++;
           // A failing read is the store's trouble, not the stream's: it fails the batch.
           const earlier = await this.store.readStream(e.streamName, { maxCount: Number(e.revision) });
-          states.set(e.streamName, refold(earlier));
+          // The earlier events must hold as a chain, ending at the head this node recorded.
+          const broken = chain.seed(e.streamName, earlier);
+          if (broken !== undefined) states.set(e.streamName, integrityFailure(broken));
+          else if (fold) states.set(e.streamName, refold(earlier));
         }),
       );
     }
@@ -626,6 +776,7 @@ function foldEvent(patient: PatientChange, recorded: RecordedEvent): Failure | u
       changedAt,
       event,
       entry,
+      head: { revision: recorded.revision, hash: recorded.integrity?.hash ?? null },
     });
     patient.state = after;
     patient.changedAt = changedAt;
@@ -689,6 +840,28 @@ function refold(events: readonly StreamEvent[]): PlanState | Failure {
   }
   return state;
 }
+
+/** The quarantine of an event that is not the next link of its stream's hash chain. */
+function integrityFailure(broken: ChainBreak): Failure {
+  return { stage: 'integrity', error: new BrokenChainError(broken), detail: describeLink(broken) };
+}
+
+/**
+ * Why a patient's event that breaks its stream's chain is not applied. A revision out of order is
+ * reported as it always was (the fold's own check) when the fold would refuse it too; anything
+ * else is the chain's.
+ */
+function chainFailure(patient: PatientChange, recorded: RecordedEvent, broken: ChainBreak): Failure {
+  const expected = patient.state.version + 1;
+  if (broken.kind === 'order' && expected !== Number(recorded.revision)) {
+    const detail = `expected revision ${expected}, got ${recorded.revision}`;
+    return { stage: 'order', error: new RevisionOrderError(detail), detail };
+  }
+  return integrityFailure(broken);
+}
+
+const BROKEN_CHAIN_MESSAGE = 'stream quarantined: hash chain broken';
+const isBrokenChain = (q: QuarantineRow): boolean => q.errorName === 'BrokenChainError';
 
 const logFields = (q: QuarantineRow): Record<string, unknown> => ({
   pseudonym: q.pseudonym,

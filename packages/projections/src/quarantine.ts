@@ -18,7 +18,10 @@ export interface QuarantineRow {
   readonly pseudonym: string | undefined;
   /** Stream revision of the event that could not be applied. */
   readonly revision: number;
-  /** Its global position. */
+  /**
+   * Its global position; 0 when the stream was found broken by a reader that did not know it (a
+   * fold straight from EventStoreDB, whose stream reads carry no positions).
+   */
   readonly position: bigint;
   readonly eventType: string;
   /** The error's class name, e.g. EventSchemaError. */
@@ -47,9 +50,10 @@ export class RevisionOrderError extends Error {
 }
 
 /** The step of projecting an event that failed. */
-export type FailureStage = 'read' | 'order' | 'parse' | 'fold' | 'describe' | 'view';
+export type FailureStage = 'integrity' | 'read' | 'order' | 'parse' | 'fold' | 'describe' | 'view';
 
 const STAGE_TEXT: Record<FailureStage, string> = {
+  integrity: 'the stream fails its hash chain',
   read: 'an earlier event of the stream could not be folded again',
   order: 'event out of revision order',
   parse: 'event could not be parsed',

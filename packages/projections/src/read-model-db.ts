@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { probeSqliteWrite } from '@pzp/event-store';
 
 /**
  * The read models of one API node, in one SQLite file. They can always be rebuilt from the event
@@ -8,7 +9,7 @@ import Database from 'better-sqlite3';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 5;
+export const READ_MODEL_SCHEMA_VERSION = 6;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -76,6 +77,13 @@ const TABLES = `
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   );
+  -- The last link of each stream's hash chain the projector verified (see chain-heads.ts): the
+  -- next event must link to it, so a stream rewritten after it was projected is found.
+  CREATE TABLE IF NOT EXISTS stream_heads (
+    stream_name TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,       -- of the last event applied (patients) or verified (access logs)
+    hash TEXT                        -- its hash; null for events from before the chain (EventStoreDB)
+  ) WITHOUT ROWID;
   -- Streams the projector could not read (see quarantine.ts). No event data values in here.
   CREATE TABLE IF NOT EXISTS quarantined_streams (
     stream_name TEXT PRIMARY KEY,
@@ -119,6 +127,7 @@ const DATA_TABLES = [
   'roles',
   'access_log',
   'read_model_meta',
+  'stream_heads',
   'quarantined_streams',
 ];
 
@@ -176,4 +185,12 @@ export function beginBulkLoad(db: ReadModelDb) {
 export function endBulkLoad(db: ReadModelDb) {
   createBulkDroppedIndexes(db);
   db.pragma('cache_size = -2000');
+}
+
+/**
+ * Throws what the projector's next transaction would get if the file cannot be written now
+ * (read-only, full, I/O error), writing nothing a dump of the tables would show.
+ */
+export function probeReadModelWrite(db: ReadModelDb): void {
+  probeSqliteWrite(db);
 }

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bsn, pseudonymFor, streamNameFor, type PzpEvent } from '@pzp/domain';
 import { actors, asParty, idSequence, patientParty, PlanRecorder } from '@pzp/domain/testing';
-import { SqliteEventStore, type AppendResult, type EventStore } from '@pzp/event-store';
+import {
+  eventHash,
+  SqliteEventStore,
+  type AppendResult,
+  type EventStore,
+  type ReadAllOptions,
+  type StreamEvent,
+} from '@pzp/event-store';
 import type { ProjectorLogger } from './projector.js';
 import { openReadModelDb, type ReadModelDb } from './read-model-db.js';
 
@@ -37,8 +44,12 @@ export function testEnv() {
   };
 }
 
-/** A conversation with the GP, then a nurse's provisional limit: 1 + several events per patient. */
-export function patientEvents(bsn: string, n: number): PzpEvent[] {
+/**
+ * A conversation with the GP, then a nurse's provisional limit: 1 + several events per patient.
+ * With `regiebehandelaar`, the GP takes that role in between (so the plan falls due for review
+ * at her practice).
+ */
+export function patientEvents(bsn: string, n: number, { regiebehandelaar = false } = {}): PzpEvent[] {
   const recorder = new PlanRecorder(idSequence(n + 1));
   recorder.run(
     'RecordConversation',
@@ -55,6 +66,20 @@ export function patientEvents(bsn: string, n: number): PzpEvent[] {
     actors.gp,
     '2026-03-02T14:00:00+01:00',
   );
+  if (regiebehandelaar) {
+    recorder.run(
+      'AssignRole',
+      {
+        assignmentId: `regie-${n}`,
+        role: 'REGIEBEHANDELAAR',
+        practitioner: actors.gp,
+        organization: actors.gp.organization,
+        from: '2026-03-02',
+      },
+      actors.gp,
+      '2026-03-02T15:00:00+01:00',
+    );
+  }
   recorder.run(
     'SetTreatmentDirective',
     {
@@ -102,6 +127,7 @@ export function dump(db: ReadModelDb) {
     'roles',
     'access_log',
     'read_model_meta',
+    'stream_heads',
     'quarantined_streams',
   ];
   return {
@@ -111,7 +137,7 @@ export function dump(db: ReadModelDb) {
 }
 
 export interface LogLine {
-  readonly level: 'info' | 'error';
+  readonly level: 'info' | 'warn' | 'error';
   readonly fields: Record<string, unknown>;
   readonly message: string;
 }
@@ -122,6 +148,37 @@ export function recordingLogger(): ProjectorLogger & { readonly lines: LogLine[]
   return {
     lines,
     info: (fields, message) => lines.push({ level: 'info', fields, message }),
+    warn: (fields, message) => lines.push({ level: 'warn', fields, message }),
     error: (fields, message) => lines.push({ level: 'error', fields, message }),
   };
+}
+
+/**
+ * The store as read by a node whose code sees some events of one stream differently (`change`
+ * maps each event to what that code reads, e.g. a fixed upcaster, or one that no longer reads an
+ * old event). Its events are re-chained as they read, so the hash chain holds for them: what
+ * differs is the code, not the stored bytes. Only events stored when this is called are changed.
+ */
+export async function readDifferently(
+  store: EventStore,
+  streamName: string,
+  change: (e: StreamEvent) => StreamEvent,
+): Promise<EventStore> {
+  let previous: string | null = null;
+  const byId = new Map<string, StreamEvent>();
+  for (const stored of await store.readStream(streamName)) {
+    const read = change(stored);
+    const hash = eventHash(read, previous);
+    byId.set(stored.id, { ...read, integrity: { hash, previous } });
+    previous = hash;
+  }
+  const as = <T extends StreamEvent>(e: T): T => {
+    const read = byId.get(e.id);
+    return read === undefined ? e : { ...e, ...read };
+  };
+  const view: EventStore = Object.create(store) as EventStore;
+  view.readAll = async (options?: ReadAllOptions) => (await store.readAll(options)).map(as);
+  view.readStream = async (...args: Parameters<EventStore['readStream']>) =>
+    (await store.readStream(...args)).map(as);
+  return view;
 }

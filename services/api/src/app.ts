@@ -20,6 +20,8 @@ export interface AppOptions {
   readonly verifier: TokenVerifier;
   readonly requestTimeoutMs: number;
   readonly isReady: () => boolean;
+  /** Why the node is not ready, one line each (what it cannot do, and where): /readyz reports them. */
+  readonly notReadyReasons?: () => readonly string[];
   /** What /readyz says about the event store: which one, and its subscription's state. */
   readonly eventStoreHealth?: () => unknown;
   readonly introspection: boolean;
@@ -87,6 +89,7 @@ export async function createApp(
     const ready = options.isReady();
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not-ready',
+      reasons: ready ? [] : (options.notReadyReasons?.() ?? []),
       projector: services.projector.status,
       position: services.projector.position?.toString() ?? null,
       eventStore: options.eventStoreHealth?.() ?? null,

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EsdbEventStore, SqliteEventStore, type EventStore, type SubscriptionHealth } from '@pzp/event-store';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { openingAt } from './startup-error.js';
+import type { Writability, WriteTarget } from './writability.js';
 
 export interface OpenedEventStore {
   readonly store: EventStore;
@@ -10,6 +12,13 @@ export interface OpenedEventStore {
   readonly describe: string;
   /** The `$all` subscription's state as the store last reported it; undefined for the embedded store. */
   readonly subscriptionHealth: () => SubscriptionHealth | undefined;
+  /**
+   * Calls `listener` whenever the `$all` subscription is live again after its connection dropped:
+   * the store may since have been restored from a backup or replaced, so the node checks it again.
+   */
+  readonly onReconnected: (listener: () => void) => void;
+  /** The embedded store's file, and a write probe on it (see Writability); absent for EventStoreDB. */
+  readonly file?: WriteTarget & { readonly probe: () => void };
 }
 
 export class EventStoreUnreachableError extends Error {}
@@ -22,14 +31,19 @@ export class EventStoreUnreachableError extends Error {}
  */
 export async function openEventStore(config: Config, logger: Logger): Promise<OpenedEventStore> {
   if (!config.EVENTSTORE_CONNECTION_STRING) {
+    const path = join(config.dataDir, 'events.db');
+    const store = openingAt('the event store', path, () => SqliteEventStore.open(path));
     return {
-      store: SqliteEventStore.open(join(config.dataDir, 'events.db')),
+      store,
       describe: 'embedded',
       subscriptionHealth: () => undefined,
+      onReconnected: () => {},
+      file: { name: 'event store', path, probe: () => store.probeWrite() },
     };
   }
   const hosts = hostsOf(config.EVENTSTORE_CONNECTION_STRING);
   let health: SubscriptionHealth | undefined;
+  const reconnected: (() => void)[] = [];
   const store = EsdbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING, {
     onSubscriptionState: (next) => {
       health = next;
@@ -40,6 +54,7 @@ export async function openEventStore(config: Config, logger: Logger): Promise<Op
         );
       } else if (next.state === 'live' && next.reconnects > 0) {
         logger.info({ eventStore: hosts, reconnects: next.reconnects }, 'event store subscription restored');
+        for (const listener of reconnected) listener();
       }
     },
   });
@@ -47,7 +62,12 @@ export async function openEventStore(config: Config, logger: Logger): Promise<Op
   for (let attempt = 0; ; attempt++) {
     try {
       await store.ping();
-      return { store, describe: hosts, subscriptionHealth: () => health };
+      return {
+        store,
+        describe: hosts,
+        subscriptionHealth: () => health,
+        onReconnected: (listener) => reconnected.push(listener),
+      };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const wait = Math.min(10_000, 500 * 2 ** attempt);
@@ -71,4 +91,40 @@ export function hostsOf(connectionString: string): string {
   const rest = connectionString.replace(/^esdb(\+discover)?:\/\//, '');
   const authority = rest.split(/[/?]/, 1)[0]!;
   return authority.slice(authority.lastIndexOf('@') + 1);
+}
+
+/**
+ * What requests get when the store cannot be written: the node is not ready (see Writability), so
+ * the client should go to another node or try again later. Nothing about the storage leaves.
+ */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+  readonly extensions = { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } };
+  constructor(cause: unknown) {
+    super('The registry cannot store data right now; try again later', { cause });
+  }
+}
+
+/**
+ * The store as requests use it: an append that meets a storage error marks `target` unwritable and
+ * fails with StorageUnavailableError (503), one that succeeds marks it writable again. A proxy, so
+ * every other method of the store (and of the port, as it grows) passes through untouched.
+ */
+export function watchWrites(store: EventStore, writability: Writability, target: WriteTarget): EventStore {
+  const appendToStream: EventStore['appendToStream'] = async (...args) => {
+    try {
+      const result = await store.appendToStream(...args);
+      writability.succeeded(target);
+      return result;
+    } catch (error) {
+      throw writability.failed(target, error) ? new StorageUnavailableError(error) : error;
+    }
+  };
+  return new Proxy(store, {
+    get(inner, property) {
+      if (property === 'appendToStream') return appendToStream;
+      const value: unknown = Reflect.get(inner, property, inner);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(inner) : value;
+    },
+  });
 }

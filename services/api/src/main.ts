@@ -3,15 +3,42 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AccessLogWriter } from '@pzp/access';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
+import {
+  EmptyEventStoreError,
+  Projector,
+  createQueries,
+  openReadModelDb,
+  probeReadModelWrite,
+} from '@pzp/projections';
 import { createApp } from './app.js';
 import { createTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, ensureDevelopmentKeys } from './auth/index.js';
 import { createClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEMO_PATIENTS, seedDemoData } from './demo/demo-data.js';
-import { EventStoreUnreachableError, openEventStore } from './event-store.js';
-import { createLogger } from './logger.js';
+import {
+  EventStoreUnreachableError,
+  openEventStore,
+  watchWrites,
+  type OpenedEventStore,
+} from './event-store.js';
+import { createLogger, type Logger } from './logger.js';
+import { readinessOf } from './readiness.js';
 import { pseudonymizer, type Services } from './services.js';
+import { openingAt, StartupError } from './startup-error.js';
+import {
+  probeWrites,
+  storageErrorCode,
+  Writability,
+  type WriteProbe,
+  type WriteTarget,
+} from './writability.js';
+
+/**
+ * How often the node writes a no-op to its SQLite files to find out whether it can: cheap (one
+ * page, one fsync), and it bounds how long a node with a read-only or full disk stays ready without
+ * traffic, or stays unready once the disk is back.
+ */
+const WRITE_PROBE_INTERVAL_MS = 2_000;
 
 /** Development keeps its pseudonym secret in the data dir, so pseudonyms survive restarts. */
 function pseudonymSecret(config: Config): string {
@@ -54,12 +81,21 @@ async function main() {
     process.argv.includes('--demo') ? { ...process.env, PZP_DEMO_DATA: 'true' } : process.env,
   );
   const logger = createLogger(config.LOG_LEVEL);
-  mkdirSync(config.dataDir, { recursive: true });
+  openingAt('the data directory', config.dataDir, () => mkdirSync(config.dataDir, { recursive: true }));
   const clock = createClock(config.PZP_CLOCK_START);
   const eventStore = await openEventStore(config, logger);
-  const { store } = eventStore;
-  const db = openReadModelDb(join(config.dataDir, 'read-models.db'));
-  const projector = new Projector(store, db, {
+  const readModels: WriteTarget = { name: 'read models', path: join(config.dataDir, 'read-models.db') };
+  const db = openingAt('the read models', readModels.path, () => openReadModelDb(readModels.path));
+  const writability = new Writability(logger);
+  const store = eventStore.file
+    ? watchWrites(eventStore.store, writability, eventStore.file)
+    : eventStore.store;
+  const probes: WriteProbe[] = [
+    ...(eventStore.file ? [{ target: eventStore.file, probe: eventStore.file.probe }] : []),
+    { target: readModels, probe: () => probeReadModelWrite(db) },
+  ];
+  refuseUnwritable(probes);
+  const projector = new Projector(eventStore.store, db, {
     logger,
     ...(config.PZP_CATCH_UP_BATCH_SIZE ? { batchSize: config.PZP_CATCH_UP_BATCH_SIZE } : {}),
   });
@@ -79,14 +115,17 @@ async function main() {
   }
 
   let ready = false;
+  // Not ready while the store's subscription is down (reads would be stale, and their access
+  // records could not be made durable) or storage cannot be written: the load balancer should send
+  // requests to another node rather than have them fail here.
+  const readiness = () =>
+    readinessOf({ started: () => ready, projector, eventStore, writability, readModels });
   const { app } = await createApp({
     services,
     verifier: await verifierFor(config),
     requestTimeoutMs: config.PZP_REQUEST_TIMEOUT_MS,
-    // Not ready while the store's subscription is down: reads would be stale, and their access
-    // records could not be made durable, so the load balancer should send them to another node.
-    isReady: () =>
-      ready && projector.status === 'live' && eventStore.subscriptionHealth()?.state !== 'reconnecting',
+    isReady: () => readiness().ready,
+    notReadyReasons: () => readiness().reasons,
     eventStoreHealth: () => ({
       store: eventStore.describe,
       subscription: eventStore.subscriptionHealth() ?? null,
@@ -105,7 +144,23 @@ async function main() {
     { eventStore: eventStore.describe, from: projector.position?.toString() ?? null },
     'catching up',
   );
-  await projector.start();
+  await startProjector(projector, eventStore, readModels);
+  eventStore.onReconnected(() => {
+    projector
+      .verifyStore()
+      .catch((error: unknown) =>
+        logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'event store check failed',
+        ),
+      );
+  });
+  const stopProbes = probeWrites(
+    writability,
+    probes,
+    WRITE_PROBE_INTERVAL_MS,
+    restartAfterStorageFailure(projector, writability, probes, logger),
+  );
   ready = true;
   logger.info(
     {
@@ -139,6 +194,7 @@ async function main() {
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    stopProbes();
     server.close();
     await projector.stop();
     await services.accessLog.drain();
@@ -150,8 +206,72 @@ async function main() {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** At start-up a place that cannot be written stops the node, with the place and SQLite's reason. */
+function refuseUnwritable(probes: readonly WriteProbe[]) {
+  for (const { target, probe } of probes) {
+    try {
+      probe();
+    } catch (error) {
+      const code = storageErrorCode(error);
+      if (code === undefined) throw error;
+      throw new StartupError(
+        `Cannot write the ${target.name} at ${target.path}: ${code}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Catches up; an empty store next to read models with rows stops start-up with what to do. */
+async function startProjector(projector: Projector, eventStore: OpenedEventStore, readModels: WriteTarget) {
+  try {
+    await projector.start();
+  } catch (error) {
+    if (!(error instanceof EmptyEventStoreError)) throw error;
+    const where = eventStore.file ? eventStore.file.path : `EventStoreDB at ${eventStore.describe}`;
+    throw new StartupError(
+      `Refusing to start: the event store (${where}) holds no events, but the read models at ` +
+        `${readModels.path} hold data up to position ${error.found.checkpoint ?? '?'} from a store that did. ` +
+        'If the event store was deleted or replaced by mistake, restore it from its backup and start again ' +
+        '(README, "Restore from backup"). ' +
+        `To start over with an empty registry on purpose, delete ${readModels.path} and start again.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A projector stopped by a storage error (a full disk under its transaction) is started again
+ * once every probe writes again: it resumes from its checkpoint, so nothing is skipped.
+ */
+function restartAfterStorageFailure(
+  projector: Projector,
+  writability: Writability,
+  probes: readonly WriteProbe[],
+  logger: Logger,
+): () => void {
+  let restarting = false;
+  return () => {
+    if (restarting || projector.status !== 'failed' || storageErrorCode(projector.error) === undefined)
+      return;
+    if (!probes.every((p) => writability.writable(p.target))) return;
+    restarting = true;
+    logger.info({ err: projector.error?.message }, 'storage writable again: restarting the projector');
+    projector
+      .stop()
+      .then(() => projector.start())
+      // start() failing leaves the projector failed, with its error: a later round tries again.
+      .catch(() => undefined)
+      .finally(() => (restarting = false));
+  };
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EventStoreUnreachableError)
+  if (
+    error instanceof ConfigError ||
+    error instanceof EventStoreUnreachableError ||
+    error instanceof StartupError
+  )
     process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

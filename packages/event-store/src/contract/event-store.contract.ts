@@ -9,6 +9,8 @@ import {
   type StreamEvent,
   type Subscription,
 } from '../port.js';
+import { eventHash } from '../integrity/hash.js';
+import { verifyChain } from '../integrity/chain.js';
 import { subscriptionReader, withTimeout } from './subscription-reader.js';
 
 /**
@@ -25,6 +27,11 @@ export interface ContractHarness {
   openAnother?: () => Promise<EventStore>;
   /** Closes `store` and releases what the factory created. Instances from `openAnother` are closed by the contract. */
   cleanup: () => Promise<void>;
+  /**
+   * Replaces the stored data of one event behind the adapter's back, as someone editing the
+   * storage would; absent where the storage cannot be edited (a real EventStoreDB).
+   */
+  tamper?: (streamName: string, revision: bigint, data: unknown) => Promise<void>;
 }
 
 /** recordedAt comes from the store's clock, which may be another machine's. */
@@ -301,6 +308,8 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         expect(read[1]).toMatchObject({ id: second.id, type: second.type, streamName: stream });
         expect(read[1]!.data).toEqual({ list: [] });
         expect(read[1]!.metadata).toEqual({});
+        // The hash made on append holds for the content as it is read back.
+        expect(verifyChain(read)).toBeUndefined();
       });
 
       it('recordedAt is a Date close to the time of the append', async () => {
@@ -653,6 +662,132 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       });
     });
 
+    describe('hash chain', () => {
+      it("every event carries its hash and the previous event's, whatever the expected revision", async () => {
+        const [a, b] = [newStream('a'), newStream('b')];
+        await store.appendToStream(a, eventsFor('First', 2), { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, eventsFor('Other', 1), { expectedRevision: 'any' });
+        await store.appendToStream(a, eventsFor('Exact', 1), { expectedRevision: 1n });
+        await store.appendToStream(a, eventsFor('Any', 2), { expectedRevision: 'any' });
+        await store.appendToStream(a, eventsFor('Exists', 1), { expectedRevision: 'stream_exists' });
+
+        const read = await store.readStream(a);
+        expect(revisions(read)).toEqual(range(0, 6));
+        for (const [i, e] of read.entries()) {
+          const previous = i === 0 ? null : read[i - 1]!.integrity!.hash;
+          expect(e.integrity).toEqual({ hash: eventHash(e, previous), previous });
+          expect(e.integrity!.hash).toMatch(/^[0-9a-f]{64}$/);
+        }
+        expect(new Set(read.map((e) => e.integrity!.hash)).size).toBe(6);
+        expect(verifyChain(read)).toBeUndefined();
+        // Each stream has its own chain.
+        const [other] = await store.readStream(b);
+        expect(other!.integrity!.previous).toBeNull();
+        // The global log and subscriptions carry the same links.
+        expect((await readAllOf([a])).map((e) => e.integrity)).toEqual(read.map((e) => e.integrity));
+        const subscribed = await subscriptionReader(subscribe(store, startHead)).take(6, {
+          filter: inStreams(a),
+        });
+        expect(subscribed.map((e) => e.integrity)).toEqual(read.map((e) => e.integrity));
+        // A partial read verifies from the head of the events before it.
+        const tail = await store.readStream(a, { fromRevision: 3n });
+        expect(verifyChain(tail, { revision: 2n, hash: read[2]!.integrity!.hash })).toBeUndefined();
+      });
+
+      it("parallel 'any' appends through every instance make one unbroken chain", async () => {
+        const stores = [store, ...[await another()].filter((s) => s !== undefined)];
+        const stream = newStream('any-race');
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            stores[i % stores.length]!.appendToStream(stream, eventsFor(`Racer${i}`, 2), {
+              expectedRevision: 'any',
+            }),
+          ),
+        );
+
+        const read = await store.readStream(stream);
+        expect(revisions(read)).toEqual(range(0, 24));
+        expect(verifyChain(read)).toBeUndefined();
+      });
+
+      it('verifyChain finds the first event changed, relinked or missing in what the store hands out', async () => {
+        const stream = await streamWith(4);
+        const read = await store.readStream(stream);
+        const hashOf = (i: number) => read[i]!.integrity!.hash;
+
+        const changed = read.map((e, i) => (i === 1 ? { ...e, data: { i: 'WEL ' } } : e));
+        expect(verifyChain(changed)).toEqual({
+          streamName: stream,
+          revision: 1n,
+          kind: 'hash',
+          expected: eventHash(changed[1]!, hashOf(0)),
+          found: hashOf(1),
+        });
+        // Changed and given a new hash that fits its content: the next event's link no longer holds.
+        const rehashed = {
+          ...changed[1]!,
+          integrity: { hash: eventHash(changed[1]!, hashOf(0)), previous: hashOf(0) },
+        };
+        expect(verifyChain([read[0]!, rehashed, ...read.slice(2)])).toMatchObject({
+          revision: 2n,
+          kind: 'link',
+          expected: rehashed.integrity.hash,
+          found: hashOf(1),
+        });
+        expect(verifyChain([read[0]!, ...read.slice(2)])).toMatchObject({ revision: 2n, kind: 'order' });
+        expect(verifyChain(read.map((e, i) => (i === 2 ? { ...e, integrity: undefined } : e)))).toMatchObject(
+          {
+            revision: 2n,
+            kind: 'missing',
+            expected: hashOf(1),
+          },
+        );
+      });
+
+      it('an event changed in the storage itself fails verification where it was changed, and stays found', async (context) => {
+        if (harness?.tamper === undefined) return context.skip();
+        const stream = newStream('tampered');
+        await store.appendToStream(
+          stream,
+          [
+            event('Set', { decision: 'NIET' }),
+            event('Set', { decision: 'NIET' }),
+            event('Set', { decision: 'JA' }),
+          ],
+          { expectedRevision: 'no_stream' },
+        );
+        const before = await store.readStream(stream);
+
+        await harness.tamper(stream, 1n, { decision: 'WEL ' });
+
+        const read = await store.readStream(stream);
+        expect(read[1]!.data).toEqual({ decision: 'WEL ' });
+        const broken = { streamName: stream, revision: 1n, kind: 'hash', found: before[1]!.integrity!.hash };
+        expect(verifyChain(read)).toMatchObject(broken);
+        expect(verifyChain(await readAllOf([stream]))).toMatchObject(broken);
+        // Later appends chain on as before: the change is not papered over.
+        await store.appendToStream(stream, eventsFor('Later', 1), { expectedRevision: 2n });
+        const later = await store.readStream(stream);
+        expect(later[3]!.integrity!.previous).toBe(before[2]!.integrity!.hash);
+        expect(verifyChain(later)).toMatchObject(broken);
+      });
+
+      it('refuses metadata that is not a JSON object, writing nothing', async () => {
+        const stream = newStream();
+        for (const metadata of ['text', 42, ['a'], null]) {
+          await expect(
+            store.appendToStream(stream, [{ ...event('Odd'), metadata }], { expectedRevision: 'any' }),
+          ).rejects.toBeInstanceOf(TypeError);
+        }
+        await store.appendToStream(stream, [{ ...event('Plain'), metadata: undefined }], {
+          expectedRevision: 'any',
+        });
+        const read = await store.readStream(stream);
+        expect(read.map((e) => [e.type, e.metadata])).toEqual([['Plain', {}]]);
+        expect(verifyChain(read)).toBeUndefined();
+      });
+    });
+
     describe('large streams', () => {
       it('2,000 events appended in batches of 100 read back complete and in order', async () => {
         const stream = newStream('large');
@@ -668,6 +803,7 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
 
         const read = await store.readStream(stream);
         expect(read).toHaveLength(2_000);
+        expect(verifyChain(read)).toBeUndefined();
         expect(read.map((e) => e.id)).toEqual(appended.map((e) => e.id));
         expect(revisions(read)).toEqual(range(0, 2_000));
         expect(read.map((e) => (e.data as { n: number }).n)).toEqual(
@@ -919,8 +1055,8 @@ function inStreams(...streams: string[]): (event: StreamEvent) => boolean {
 }
 
 function withoutPosition(event: StreamEvent): StreamEvent {
-  const { id, streamName, type, data, metadata, revision, recordedAt } = event;
-  return { id, streamName, type, data, metadata, revision, recordedAt };
+  const { id, streamName, type, data, metadata, revision, recordedAt, integrity } = event;
+  return { id, streamName, type, data, metadata, revision, recordedAt, integrity };
 }
 
 function revisions(events: readonly StreamEvent[]): bigint[] {
@@ -962,3 +1098,4 @@ async function conflictOf(append: Promise<unknown>): Promise<WrongExpectedVersio
 }
 
 export { subscriptionReader, withTimeout, type SubscriptionReader } from './subscription-reader.js';
+export { identityContract, type IdentityHarness, type FreshStorage } from './identity.contract.js';

@@ -1,12 +1,10 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   jsonEvent,
@@ -21,7 +19,6 @@ import {
   type AppendResult,
   type EventData,
   type EventStore,
-  type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -33,6 +30,9 @@ import {
 import { esdbAllSubscription, type Backoff } from './all-subscription.js';
 import { decodePosition, encodePosition } from './position.js';
 import { isSystemEvent } from './system-events.js';
+import { chainedAppend, type LinkedEvent } from './chained-append.js';
+import { splitIntegrity, withIntegrity } from './chain-metadata.js';
+import { esdbStoreIdentity } from './store-identity.js';
 
 export interface EsdbEventStoreOptions {
   /** Deadline of each unary call (append, reads), in ms. */
@@ -81,13 +81,40 @@ export class EsdbEventStore implements EventStore {
     // The client serialises inside its batcher, where a failure (e.g. a bigint in the data) becomes
     // an unhandled rejection and the append never settles: refuse such events before any I/O.
     for (const e of events) JSON.stringify([e.data, e.metadata]);
+    return chainedAppend(
+      {
+        readHead: async (stream) => {
+          const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+          return last === undefined
+            ? undefined
+            : { revision: last.revision, hash: last.integrity?.hash ?? null };
+        },
+        appendExactly: (stream, linked, expected) => this.appendExactly(stream, linked, expected),
+      },
+      streamName,
+      events,
+      options.expectedRevision,
+    );
+  }
+
+  /** One append at an exact expectation, its events carrying their chain links in their metadata. */
+  private async appendExactly(
+    streamName: string,
+    events: readonly LinkedEvent[],
+    expected: bigint | 'no_stream',
+  ): Promise<AppendResult> {
     try {
       const result = await this.client.appendToStream(
         streamName,
-        events.map((e) =>
-          jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as JSONType }),
+        events.map(({ event, metadata, integrity }) =>
+          jsonEvent({
+            id: event.id,
+            type: event.type,
+            data: event.data as JSONType,
+            metadata: withIntegrity(metadata, integrity) as JSONType,
+          }),
         ),
-        { expectedRevision: toEsdbExpected(options.expectedRevision), deadline: this.deadline },
+        { expectedRevision: toEsdbExpected(expected), deadline: this.deadline },
       );
       if (result.position === undefined) {
         // Servers before 20.6 did not return it; the port promises it (read-your-writes needs it).
@@ -99,7 +126,7 @@ export class EsdbEventStore implements EventStore {
         const actual = error.actualVersion;
         throw new WrongExpectedVersionError(
           streamName,
-          options.expectedRevision,
+          expected,
           actual === NO_STREAM ? 'no_stream' : BigInt(actual),
         );
       }
@@ -174,6 +201,12 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /** Read from the store every time: after a reconnect it may be another store (a restored cluster). */
+  identity(): Promise<string> {
+    this.assertOpen();
+    return esdbStoreIdentity(this);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -221,17 +254,8 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
-  switch (expected) {
-    case 'no_stream':
-      return NO_STREAM;
-    case 'stream_exists':
-      return STREAM_EXISTS;
-    case 'any':
-      return ANY;
-    default:
-      return expected;
-  }
+function toEsdbExpected(expected: bigint | 'no_stream'): AppendExpectedRevision {
+  return expected === 'no_stream' ? NO_STREAM : expected;
 }
 
 interface EsdbRecorded {
@@ -247,14 +271,16 @@ interface EsdbRecorded {
 
 function toStreamEvent(recorded: EsdbRecorded): StreamEvent {
   if (!recorded.isJson) throw new Error(`Event ${recorded.id} in ${recorded.streamId} is not JSON`);
+  const { metadata, integrity } = splitIntegrity(recorded.metadata);
   return {
     id: recorded.id,
     streamName: recorded.streamId,
     type: recorded.type,
     data: recorded.data,
-    metadata: recorded.metadata,
+    metadata,
     revision: recorded.revision,
     recordedAt: recorded.created,
+    integrity,
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { eventStoreContract } from '../contract/event-store.contract.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
@@ -14,6 +15,19 @@ eventStoreContract('sqlite', async () => {
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
+    },
+    tamper: (streamName, revision, data) => {
+      const db = new Database(file);
+      try {
+        db.prepare('UPDATE events SET data = ? WHERE stream = ? AND revision = ?').run(
+          JSON.stringify(data),
+          streamName,
+          revision,
+        );
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
     },
   };
 });

@@ -13,6 +13,11 @@ import {
 } from '../port.js';
 import { AppendSignal } from './append-signal.js';
 import { liveSubscription } from '../live-subscription.js';
+import { eventHash } from '../integrity/hash.js';
+import { metadataObject } from '../integrity/metadata.js';
+import { ensureHashChain } from './hash-chain.js';
+import { ensureStoreIdentity } from './store-identity.js';
+import { probeSqliteWrite } from './write-probe.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -42,6 +47,8 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: bigint;
+  hash: string;
+  previous: string | null;
 }
 
 const SCHEMA = `
@@ -60,6 +67,8 @@ CREATE TABLE IF NOT EXISTS streams (
   stream   TEXT    PRIMARY KEY,
   revision INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- events.hash, events.previous and streams.hash (the hash chain) are added by hash-chain.ts, to
+-- new files and to files from before the chain alike.
 `;
 
 /**
@@ -73,10 +82,13 @@ export class SqliteEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  private readonly storeIdentity: string;
 
-  private readonly streamRevision: Database.Statement<[string], { revision: bigint }>;
-  private readonly upsertStream: Database.Statement<[string, bigint]>;
-  private readonly insertEvent: Database.Statement<[string, bigint, string, string, string, string, number]>;
+  private readonly streamRevision: Database.Statement<[string], { revision: bigint; hash: string | null }>;
+  private readonly upsertStream: Database.Statement<[string, bigint, string]>;
+  private readonly insertEvent: Database.Statement<
+    [string, bigint, string, string, string, string, number, string, string | null]
+  >;
   private readonly readForwards: Database.Statement<[string, bigint, number], EventRow>;
   private readonly readBackwards: Database.Statement<[string, bigint, number], EventRow>;
   private readonly readAllStmt: Database.Statement<[bigint, number], EventRow>;
@@ -101,19 +113,24 @@ export class SqliteEventStore implements EventStore {
     );
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    ensureHashChain(db);
+    this.storeIdentity = ensureStoreIdentity(db);
 
+    // The stream's head hash comes with its revision: chaining an append costs no extra read.
     this.streamRevision = db
-      .prepare<[string], { revision: bigint }>('SELECT revision FROM streams WHERE stream = ?')
-      .safeIntegers(true);
-    this.upsertStream = db.prepare(
-      'INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision',
-    );
-    this.insertEvent = db
-      .prepare<[string, bigint, string, string, string, string, number]>(
-        'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      .prepare<[string], { revision: bigint; hash: string | null }>(
+        'SELECT revision, hash FROM streams WHERE stream = ?',
       )
       .safeIntegers(true);
-    const columns = 'position, stream, revision, id, type, data, metadata, recorded_at';
+    this.upsertStream = db.prepare(
+      'INSERT INTO streams (stream, revision, hash) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
+    );
+    this.insertEvent = db
+      .prepare<[string, bigint, string, string, string, string, number, string, string | null]>(
+        'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at, hash, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .safeIntegers(true);
+    const columns = 'position, stream, revision, id, type, data, metadata, recorded_at, hash, previous';
     this.readForwards = db
       .prepare<[string, bigint, number], EventRow>(
         `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
@@ -138,25 +155,32 @@ export class SqliteEventStore implements EventStore {
       events: readonly EventData[],
       expected: AppendOptions['expectedRevision'],
     ): AppendResult => {
-      const current = this.streamRevision.get(stream)?.revision;
+      const head = this.streamRevision.get(stream);
+      const current = head?.revision;
       checkExpected(stream, expected, current);
       const recordedAt = Date.now();
       let revision = current ?? -1n;
+      let previous = head?.hash ?? null;
       let position = -1n;
       for (const event of events) {
         revision += 1n;
+        const metadata = metadataObject(event.metadata);
+        const hash = eventHash({ ...event, streamName: stream, revision, metadata }, previous);
         const info = this.insertEvent.run(
           stream,
           revision,
           event.id,
           event.type,
           JSON.stringify(event.data),
-          JSON.stringify(event.metadata ?? {}),
+          JSON.stringify(metadata),
           recordedAt,
+          hash,
+          previous,
         );
         position = BigInt(info.lastInsertRowid);
+        previous = hash;
       }
-      this.upsertStream.run(stream, revision);
+      this.upsertStream.run(stream, revision, previous!);
       return { nextExpectedRevision: revision, position };
     };
     const tx = db.transaction(append);
@@ -213,6 +237,21 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
+  identity(): Promise<string> {
+    this.assertOpen();
+    return Promise.resolve(this.storeIdentity);
+  }
+
+  /**
+   * Throws the SQLite error an append would get now if the file cannot be written (read-only,
+   * disk full, I/O error), without appending anything: a node probes with it to report, and to
+   * notice again, whether it can write.
+   */
+  probeWrite(): void {
+    this.assertOpen();
+    probeSqliteWrite(this.db);
+  }
+
   headPosition(): Promise<bigint | undefined> {
     this.assertOpen();
     return Promise.resolve(this.headStmt.get()?.position ?? undefined);
@@ -258,5 +297,6 @@ function toRecorded(row: EventRow): RecordedEvent {
     revision: row.revision,
     position: row.position,
     recordedAt: new Date(Number(row.recorded_at)),
+    integrity: { hash: row.hash, previous: row.previous },
   };
 }

@@ -5,44 +5,100 @@
  *   pnpm rebuild-projections [--data-dir ./data]
  *
  * The events come from EventStoreDB when EVENTSTORE_CONNECTION_STRING is set (as for the API node),
- * else from the embedded store in the data dir.
+ * else from the embedded store in the data dir. A store without events, or a damaged events.db, is
+ * refused before the read models are touched: rebuilding from it would leave a node showing no
+ * plans, or half of them. Every refusal and failure is one line on stderr and exit code 1.
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@pzp/event-store';
 import { Projector } from '../projector.js';
-import { openReadModelDb } from '../read-model-db.js';
+import { openReadModelDb, type ReadModelDb } from '../read-model-db.js';
+import { damageCode, inspectEventsFile } from './events-file.js';
+
+class Refusal extends Error {}
+
+const FROM_BACKUP = 'from its backup (README, "Restore from backup")';
+
+async function openStore(dataDir: string): Promise<{ store: EventStore; where: string }> {
+  const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
+  if (connectionString) {
+    const esdb = EsdbEventStore.fromConnectionString(connectionString);
+    try {
+      await esdb.ping();
+    } catch (error) {
+      await esdb.close().catch(() => undefined);
+      throw new Refusal(
+        `EventStoreDB does not answer: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return { store: esdb, where: 'EventStoreDB' };
+  }
+  const eventsFile = join(dataDir, 'events.db');
+  const state = inspectEventsFile(eventsFile);
+  switch (state.kind) {
+    case 'missing':
+      throw new Refusal(`No event store at ${eventsFile}; pass --data-dir or set PZP_DATA_DIR.`);
+    case 'empty':
+      throw new Refusal(
+        `Refusing to rebuild: ${eventsFile} holds no events, so the read models would be left empty. ` +
+          `If it was replaced or emptied by mistake, restore it ${FROM_BACKUP}; else check --data-dir.`,
+      );
+    case 'damaged':
+      throw new Refusal(
+        `Refusing to rebuild: ${eventsFile} is damaged (${state.detail}); the read models were left as they are. ` +
+          `Restore it ${FROM_BACKUP}.`,
+      );
+    case 'events':
+      return { store: SqliteEventStore.open(eventsFile), where: eventsFile };
+  }
+}
+
+async function rebuild(dataDir: string): Promise<string> {
+  const { store, where } = await openStore(dataDir);
+  let db: ReadModelDb | undefined;
+  try {
+    if ((await store.headPosition()) === undefined) {
+      throw new Refusal(
+        `Refusing to rebuild: ${where} holds no events, so the read models would be left empty.`,
+      );
+    }
+    const readModelsFile = join(dataDir, 'read-models.db');
+    try {
+      db = openReadModelDb(readModelsFile);
+    } catch (error) {
+      throw new Refusal(`Cannot open the read models at ${readModelsFile}: ${describe(error)}`);
+    }
+    const started = performance.now();
+    let count: number;
+    try {
+      count = await new Projector(store, db).rebuild();
+    } catch (error) {
+      if (damageCode(error) === undefined) throw error;
+      throw new Refusal(
+        `${where} is damaged (${describe(error)}); the rebuild stopped. Restore it ${FROM_BACKUP}, then rebuild.`,
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return `Rebuilt read models from ${count} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds)} events/s)`;
+  } finally {
+    db?.close();
+    await store.close();
+  }
+}
+
+function describe(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
 
 const { values } = parseArgs({
   options: { 'data-dir': { type: 'string', default: process.env.PZP_DATA_DIR ?? 'data' } },
 });
-const dataDir = resolve(values['data-dir']);
-const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
-let store: EventStore;
-if (connectionString) {
-  const esdb = EsdbEventStore.fromConnectionString(connectionString);
-  try {
-    await esdb.ping();
-  } catch (error) {
-    console.error(`EventStoreDB does not answer: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-  store = esdb;
-} else {
-  const eventsFile = join(dataDir, 'events.db');
-  if (!existsSync(eventsFile)) {
-    console.error(`No event store at ${eventsFile}; pass --data-dir or set PZP_DATA_DIR.`);
-    process.exit(1);
-  }
-  store = SqliteEventStore.open(eventsFile);
+try {
+  console.log(await rebuild(resolve(values['data-dir'])));
+} catch (error) {
+  console.error(error instanceof Refusal ? error.message : `Rebuild failed: ${describe(error)}`);
+  process.exit(1);
 }
-const db = openReadModelDb(join(dataDir, 'read-models.db'));
-const started = performance.now();
-const count = await new Projector(store, db).rebuild();
-const seconds = (performance.now() - started) / 1000;
-console.log(
-  `Rebuilt read models from ${count} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds)} events/s)`,
-);
-db.close();
-await store.close();

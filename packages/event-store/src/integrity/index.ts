@@ -1,0 +1,16 @@
+export { canonicalJson, eventHash, type ChainedContent } from './hash.js';
+export {
+  ChainTracker,
+  checkLink,
+  describeBreak,
+  describeLink,
+  headAfter,
+  verifyChain,
+  type ChainBreak,
+  type ChainBreakKind,
+  type ChainHead,
+  type LinkCheck,
+} from './chain.js';
+export { BrokenChainError } from './errors.js';
+export { readVerifiedStream } from './verified-read.js';
+export { verifyStore, type StoreVerification } from './verify-store.js';
