@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as Domain from '@pzp/domain';
+import { actors } from '@pzp/domain/testing';
 import { Projector } from './projector.js';
 import { createQueries } from './queries.js';
 import { append, BSNS, dump, patientEvents, pseudonymOf, testEnv } from './spec-support.js';
@@ -57,5 +58,17 @@ describe('quarantine when a view cannot be made', () => {
     const single = env.openDb('single.db');
     await new Projector(env.store, single, { clock, batchSize: 1 }).catchUp();
     expect(dump(single)).toEqual(dump(whole));
+  });
+
+  it('leaves a quarantined plan out of the review list, as pzp refuses it', async () => {
+    // The GP holds the regiebehandelaar role of both plans, so both fall due for her practice.
+    await append(env.store, A, patientEvents(A, 0, { regiebehandelaar: true }));
+    await append(env.store, B, patientEvents(B, 1, { regiebehandelaar: true }));
+    const db = env.openDb('list.db');
+    await new Projector(env.store, db, { clock }).catchUp();
+    const queries = createQueries(db);
+    expect(queries.quarantine(pseudonymOf(B))).toBeDefined();
+    const due = queries.reviewsDue(actors.gp.organization.id, '2030-01-01', 10).items;
+    expect(due.map((p) => p.pseudonym)).toEqual([pseudonymOf(A)]);
   });
 });

@@ -89,6 +89,8 @@ export function createQueries(db: ReadModelDb) {
   >(`
     SELECT pseudonym, review_due_on, roles FROM review_due
     WHERE organization_id = ? AND review_due_on < ? AND (review_due_on > ? OR (review_due_on = ? AND pseudonym > ?))
+      -- A quarantined plan's rows are stale: pzp refuses it as unavailable, so no list offers it.
+      AND NOT EXISTS (SELECT 1 FROM quarantined_streams q WHERE q.pseudonym = review_due.pseudonym)
     ORDER BY review_due_on, pseudonym LIMIT ?`);
   const accessLogStmt = db.prepare<[string, string, number], { position: string; record: string }>(
     'SELECT position, record FROM access_log WHERE pseudonym = ? AND position > ? ORDER BY position LIMIT ?',
