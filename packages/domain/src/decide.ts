@@ -25,17 +25,36 @@ export type DomainErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN';
 export type ForbiddenReason =
   'AUDITORS_DO_NOT_CHANGE_RECORDS' | 'PHYSICIANS_ONLY' | 'NOT_THE_AUTHOR' | 'NOT_ENTITLED_TO_VOID';
 
-/** A command that breaks a rule. `path` points at the offending input field. */
+/**
+ * A command that breaks a rule. `path` points at the offending input field. A FORBIDDEN always
+ * carries its reason (the type requires it): integrators branch on it, and the door logs it.
+ */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
+  readonly code: DomainErrorCode;
+  readonly path: readonly (string | number)[];
+  readonly reason: ForbiddenReason | undefined;
   constructor(
-    readonly code: DomainErrorCode,
+    code: 'FORBIDDEN',
     message: string,
-    readonly path: readonly (string | number)[] = [],
-    /** Set for FORBIDDEN. */
-    readonly reason?: ForbiddenReason,
+    path: readonly (string | number)[],
+    reason: ForbiddenReason,
+  );
+  constructor(
+    code: Exclude<DomainErrorCode, 'FORBIDDEN'>,
+    message: string,
+    path?: readonly (string | number)[],
+  );
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    path: readonly (string | number)[] = [],
+    reason?: ForbiddenReason,
   ) {
     super(message);
+    this.code = code;
+    this.path = path;
+    this.reason = reason;
   }
 }
 

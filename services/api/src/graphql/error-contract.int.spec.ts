@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLogWriter, VersionConflictError } from '@pzp/access';
 import { handleCommand } from '@pzp/application';
-import { DomainError, streamNameFor, type PzpCommand } from '@pzp/domain';
+import { streamNameFor, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore } from '@pzp/event-store';
 import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
@@ -298,19 +298,6 @@ describe('UNAUTHENTICATED, FORBIDDEN, CONFLICT', () => {
     );
     expect(domain.status).toBe(403);
     expect(theError(domain).extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'PHYSICIANS_ONLY' });
-  });
-
-  it('a DomainError without a reason still gets one (the fallback to remove later)', () => {
-    const reasonOf = (e: DomainError) =>
-      ((toApiError(e) as GraphQLError).extensions as { reason?: string }).reason;
-    expect(reasonOf(new DomainError('FORBIDDEN', 'Only physicians may confirm', [], 'NOT_THE_AUTHOR'))).toBe(
-      'NOT_THE_AUTHOR',
-    );
-    expect(reasonOf(new DomainError('FORBIDDEN', 'Only physicians may confirm'))).toBe('PHYSICIANS_ONLY');
-    expect(
-      reasonOf(new DomainError('FORBIDDEN', 'Auditors read the record; they change nothing clinical')),
-    ).toBe('AUDITORS_DO_NOT_CHANGE_RECORDS');
-    expect(reasonOf(new DomainError('FORBIDDEN', 'Something else'))).toBe('NOT_PERMITTED');
   });
 
   it('CONFLICT: 409 with the current version, or saying that there is no plan', async () => {

@@ -83,27 +83,12 @@ export function apiError(code: ErrorCode, message: string, extensions: Record<st
 export const badInput = (message: string, field: readonly (string | number)[]) =>
   apiError('BAD_USER_INPUT', message, { field: field.join('.') });
 
-/**
- * FORBIDDEN's reason for a DomainError: the domain gives one (`DomainError.reason`). The fallback
- * from the message only serves a DomainError raised without a reason; delete it (and use
- * `e.reason ?? NOT_PERMITTED`) once every FORBIDDEN in packages/domain passes one.
- */
-function forbiddenReason(e: DomainError): string {
-  return e.reason ?? legacyReasonFromMessage(e.message);
-}
-
-function legacyReasonFromMessage(message: string): string {
-  if (message.startsWith('Only physicians')) return 'PHYSICIANS_ONLY';
-  if (message.startsWith('Auditors read the record')) return 'AUDITORS_DO_NOT_CHANGE_RECORDS';
-  return NOT_PERMITTED;
-}
-
 /** Domain and application errors in the contract's terms. */
 export function toApiError(e: unknown): unknown {
   if (e instanceof DomainError) {
     if (e.code === 'INVALID') return badInput(e.message, ['input', ...e.path]);
     if (e.code === 'NOT_FOUND') return apiError('NOT_FOUND', e.message);
-    return apiError('FORBIDDEN', e.message, { reason: forbiddenReason(e) });
+    return apiError('FORBIDDEN', e.message, { reason: e.reason ?? NOT_PERMITTED });
   }
   if (e instanceof VersionConflictError) {
     // Version -1: the registry holds nothing for this patient, so there is no version to retry with.
