@@ -116,7 +116,8 @@ export async function createApp(
       res.status(503).json({
         errors: [
           {
-            message: 'Not ready: read models are catching up, or the event store is unreachable',
+            message:
+              'Not ready: read models are catching up, the event store is unreachable, or storage cannot be written (see /readyz)',
             extensions: { code: 'SERVICE_UNAVAILABLE' },
           },
         ],
