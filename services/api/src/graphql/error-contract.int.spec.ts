@@ -426,6 +426,25 @@ describe('no message repeats a value, whatever its kind and wherever it is', () 
     }
   });
 
+  it("a variable's object key that no field can have is not repeated; a misspelt field name is", async () => {
+    const document =
+      'mutation M($in: RecordConversationInput!) { recordConversation(input: $in) { record { version } } }';
+    const base = { bsn: WITHOUT_PLAN, date: '2026-01-10', participants: [{ kind: 'PATIENT' }] };
+    for (const key of [BSN_LIKE, 'Jan Jansen', `x${'y'.repeat(80)}`]) {
+      const answer = await query(document, { in: { ...base, [key]: 1 } });
+      expect(answer.status).toBe(400);
+      expect(answer.text).not.toContain(key);
+      expect(theError(answer)).toMatchObject({
+        message:
+          'Variable "$in" got an invalid value; An object key is not a field of type "RecordConversationInput".',
+        extensions: { code: 'BAD_USER_INPUT', field: 'input' },
+      });
+    }
+    const typo = await query(document, { in: { ...base, bns: 1 } });
+    expect(theError(typo).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.bns' });
+    expect(theError(typo).message).toContain('Field "bns" is not defined by type "RecordConversationInput"');
+  });
+
   it('a syntax error names the kind of token, not its text', async () => {
     for (const document of [
       `{ pzp(bsn: "${BSN_LIKE}" "Jan Jansen") { version } }`,

@@ -131,6 +131,7 @@ const VALUE_KINDS = new Set<string>([
 const SHAPE_MESSAGES = [
   /^Field "[^"]+" of required type "[^"]+" was not provided\.$/,
   /^Field "[^"]+" is not defined by type "[^"]+"\./,
+  /^An object key is not a field of type "[^"]+"\.$/,
   /^Expected non-nullable type "[^"]+" not to be null\.$/,
   /^Expected type "[^"]+" to be an object\.$/,
   /^OneOf Input Object "[^"]+" must specify exactly one key\.$/,
@@ -140,6 +141,21 @@ const SHAPE_MESSAGES = [
 /** The field an input object lacks ("Type.field" for literals, "field" for variables). */
 const MISSING_FIELD = /^Field "(?:\w+\.)?(\w+)" of required type /;
 const UNKNOWN_FIELD = /^Field "(\w+)" is not defined by type /;
+/** graphql-js's message for a key of a variable's object that its type does not define. */
+const UNKNOWN_KEY = /^Field "([^"]*)" is not defined by type "([^"]+)"\.(.*)$/s;
+/** What a field name can be: a key that is not one may be anything the caller typed (a BSN, a name). */
+const FIELD_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * A variable's object may have keys no field can have ("123456782", "Jan Jansen"): those are data
+ * in the wrong place, so the message names the type but not the key. A key that could be a field
+ * name (a typo such as "bns") is named, with graphql-js's suggestion.
+ */
+function withoutForeignKey(message: string): string {
+  const unknown = UNKNOWN_KEY.exec(message);
+  if (!unknown || FIELD_NAME.test(unknown[1]!)) return message;
+  return `An object key is not a field of type "${unknown[2]}".`;
+}
 const MISSING_ARGUMENT = /^(?:Field|Directive) "[^"]+" argument "(\w+)" of type "[^"]+" is required/;
 
 const BAD_INPUT = { code: 'BAD_USER_INPUT' } as const;
@@ -357,7 +373,7 @@ function describeVariables(
       rewriteError(error, { extensions: fieldOf(argumentPath) });
       continue;
     }
-    const inner = issue.error.message;
+    const inner = withoutForeignKey(issue.error.message);
     const field = MISSING_FIELD.exec(inner)?.[1] ?? UNKNOWN_FIELD.exec(inner)?.[1];
     const type = typeFromAST(schema, definition.type) as GraphQLInputType;
     const at = typeAt(type, issue.path);
