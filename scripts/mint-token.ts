@@ -38,7 +38,8 @@ function parseCommandLine() {
       options: {
         'data-dir': { type: 'string' },
         'client-system': { type: 'string' },
-        expires: { type: 'string', default: '8h' },
+        // No default here: the minting code's own (one hour, what the server accepts by default).
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,7 +70,7 @@ try {
     privateJwk: keys.privateJwk,
     persona,
     ...(values['client-system'] === undefined ? {} : { clientSystem: values['client-system'] }),
-    expiresIn: values.expires,
+    ...(values.expires === undefined ? {} : { expiresIn: values.expires }),
     issuer: DEV_ISSUER,
     audience: DEV_AUDIENCE,
   });
