@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '@pzp/event-store';
 import { Projector } from '../projector.js';
 import { openReadModelDb } from '../read-model-db.js';
-import { append, BSNS, dump, patientEvents, testEnv } from '../spec-support.js';
+import { append, BSNS, dump, patientEvents, pseudonymOf, streamOf, testEnv } from '../spec-support.js';
 
 /** `pnpm rebuild-projections` as an operator runs it: its own process, its output, its exit code. */
 
@@ -115,5 +116,28 @@ describe('pnpm rebuild-projections', () => {
       new RegExp(`^Refusing to rebuild: ${eventsFile().replace(/[.]/g, '\\.')} is damaged \\(`),
     );
     expect(readModelsNow()).toEqual(before);
+  });
+
+  it('names each stream it had to quarantine and exits with 2 (a changed event: hash chain broken)', async () => {
+    await builtReadModels();
+    // The tampering of README "Tamper evidence": one byte pattern in a stored event, nothing else.
+    const raw = new Database(eventsFile());
+    const changed = raw
+      .prepare(
+        `UPDATE events SET data = replace(data, '"NIET"', '"WEL "')
+         WHERE position = (SELECT min(position) FROM events WHERE stream = ? AND data LIKE '%"NIET"%')`,
+      )
+      .run(streamOf(BSNS[1]!)).changes;
+    raw.close();
+    expect(changed).toBe(1);
+
+    const run = rebuild(env.dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^Rebuilt read models from \d+ events/);
+    const lines = run.stderr.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^QUARANTINED patient ${pseudonymOf(BSNS[1]!)} at revision \\d+: `));
+    expect(lines[1]).toMatch(/^1 stream\(s\) quarantined/);
+    for (const bsn of BSNS) expect(run.stderr).not.toContain(bsn);
   });
 });

@@ -8,11 +8,15 @@
  * else from the embedded store in the data dir. A store without events, or a damaged events.db, is
  * refused before the read models are touched: rebuilding from it would leave a node showing no
  * plans, or half of them. Every refusal and failure is one line on stderr and exit code 1.
+ * A rebuild that had to quarantine streams (an event it cannot read, a broken hash chain) names
+ * each on stderr and exits with 2: those patients' records are refused until the cause is fixed,
+ * and an operator restoring a node must not take that for a clean rebuild.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@pzp/event-store';
 import { Projector } from '../projector.js';
+import { createQueries } from '../queries.js';
 import { openReadModelDb, type ReadModelDb } from '../read-model-db.js';
 import { damageCode, inspectEventsFile } from './events-file.js';
 
@@ -54,7 +58,7 @@ async function openStore(dataDir: string): Promise<{ store: EventStore; where: s
   }
 }
 
-async function rebuild(dataDir: string): Promise<string> {
+async function rebuild(dataDir: string): Promise<{ summary: string; quarantined: string[] }> {
   const { store, where } = await openStore(dataDir);
   let db: ReadModelDb | undefined;
   try {
@@ -80,7 +84,16 @@ async function rebuild(dataDir: string): Promise<string> {
       );
     }
     const seconds = (performance.now() - started) / 1000;
-    return `Rebuilt read models from ${count} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds)} events/s)`;
+    const quarantined = createQueries(db).quarantined();
+    return {
+      summary: `Rebuilt read models from ${count} events in ${seconds.toFixed(1)} s (${Math.round(count / seconds)} events/s)`,
+      // Pseudonyms and stream names only: never personal data.
+      quarantined: quarantined.map(
+        (q) =>
+          `QUARANTINED ${q.pseudonym === undefined ? q.streamName : `patient ${q.pseudonym}`} at revision ${q.revision}: ` +
+          `${q.errorName}: ${q.errorMessage}`,
+      ),
+    };
   } finally {
     db?.close();
     await store.close();
@@ -97,7 +110,16 @@ const { values } = parseArgs({
   options: { 'data-dir': { type: 'string', default: process.env.PZP_DATA_DIR ?? 'data' } },
 });
 try {
-  console.log(await rebuild(resolve(values['data-dir'])));
+  const { summary, quarantined } = await rebuild(resolve(values['data-dir']));
+  console.log(summary);
+  if (quarantined.length > 0) {
+    for (const line of quarantined) console.error(line);
+    console.error(
+      `${quarantined.length} stream(s) quarantined: their records are refused until the cause is fixed ` +
+        '(`pnpm verify-store` shows broken hash chains; README, "Tamper evidence").',
+    );
+    process.exitCode = 2;
+  }
 } catch (error) {
   console.error(error instanceof Refusal ? error.message : `Rebuild failed: ${describe(error)}`);
   process.exit(1);
