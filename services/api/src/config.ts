@@ -51,6 +51,15 @@ const Env = z.object({
     .string()
     .regex(/^esdb(\+discover)?:\/\/\S+$/, 'an esdb:// or esdb+discover:// connection string')
     .optional(),
+  /**
+   * Production refuses an EventStoreDB connection string with `tls=false` or `tlsVerifyCert=false`:
+   * events hold patients' plans and the access log. Set this to `true` only where the network
+   * itself is trusted (e.g. a sidecar on localhost); the node logs a warning at every start.
+   */
+  PZP_EVENTSTORE_ALLOW_INSECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** How long start-up keeps retrying (with backoff) an event store that does not answer. */
   PZP_EVENTSTORE_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   /**
@@ -84,6 +93,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length > 0) throw new ConfigError(`Production mode needs ${missing.join(', ')}`);
     if (config.PZP_CLOCK_START) throw new ConfigError('PZP_CLOCK_START is for development and tests only');
     if (config.PZP_DEMO_DATA) throw new ConfigError('PZP_DEMO_DATA is for development only');
+    const insecure = insecureEventStoreSettings(config.EVENTSTORE_CONNECTION_STRING);
+    if (insecure.length > 0 && !config.PZP_EVENTSTORE_ALLOW_INSECURE) {
+      throw new ConfigError(
+        `Production mode refuses an EventStoreDB connection with ${insecure.join(' and ')}: ` +
+          'use TLS with certificate verification (or set PZP_EVENTSTORE_ALLOW_INSECURE=true where the network is trusted)',
+      );
+    }
   }
   return { ...config, dataDir: resolve(config.PZP_DATA_DIR) };
+}
+
+/**
+ * The settings of an EventStoreDB connection string that turn transport security off (the
+ * client's own defaults are `tls=true` and `tlsVerifyCert=true`; keys are case-insensitive).
+ */
+export function insecureEventStoreSettings(connectionString: string | undefined): string[] {
+  if (!connectionString) return [];
+  const query = connectionString.split('?')[1] ?? '';
+  const found: string[] = [];
+  for (const pair of query.split('&')) {
+    const [key = '', value = ''] = pair.split('=');
+    const setting = key.toLowerCase();
+    if ((setting === 'tls' || setting === 'tlsverifycert') && value.toLowerCase() === 'false') {
+      found.push(setting === 'tls' ? 'tls=false' : 'tlsVerifyCert=false');
+    }
+  }
+  return found;
 }

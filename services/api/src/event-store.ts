@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EsdbEventStore, SqliteEventStore, type EventStore, type SubscriptionHealth } from '@pzp/event-store';
-import type { Config } from './config.js';
+import { insecureEventStoreSettings, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { openingAt } from './startup-error.js';
 import type { Writability, WriteTarget } from './writability.js';
@@ -42,6 +42,14 @@ export async function openEventStore(config: Config, logger: Logger): Promise<Op
     };
   }
   const hosts = hostsOf(config.EVENTSTORE_CONNECTION_STRING);
+  const insecure = insecureEventStoreSettings(config.EVENTSTORE_CONNECTION_STRING);
+  if (config.PZP_MODE === 'production' && insecure.length > 0) {
+    // Only reachable with PZP_EVENTSTORE_ALLOW_INSECURE (config.ts refuses it otherwise).
+    logger.warn(
+      { eventStore: hosts, insecure },
+      'event store connection without transport security, allowed by PZP_EVENTSTORE_ALLOW_INSECURE',
+    );
+  }
   let health: SubscriptionHealth | undefined;
   const reconnected: (() => void)[] = [];
   const store = EsdbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING, {

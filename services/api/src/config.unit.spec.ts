@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, insecureEventStoreSettings, loadConfig } from './config.js';
+
+const PRODUCTION = {
+  PZP_MODE: 'production',
+  PZP_PSEUDONYM_SECRET: 'a-production-secret-of-at-least-32-chars',
+  PZP_JWKS_FILE: '/etc/pzp/jwks.json',
+  PZP_JWT_ISSUER: 'https://idp.example',
+  PZP_JWT_AUDIENCE: 'pzp-registry',
+};
+
+describe('production refuses an event store connection without transport security', () => {
+  it.each([
+    ['esdb://node1:2113?tls=false', 'tls=false'],
+    ['esdb://node1:2113?tlsVerifyCert=false', 'tlsVerifyCert=false'],
+    ['esdb+discover://cluster:2113?TLS=False&keepAliveInterval=10000', 'tls=false'],
+    ['esdb://a:2113,b:2113?tlsverifycert=FALSE&tls=false', 'tlsVerifyCert=false and tls=false'],
+  ])('%s', (connection, named) => {
+    expect(() => loadConfig({ ...PRODUCTION, EVENTSTORE_CONNECTION_STRING: connection })).toThrow(
+      new ConfigError(
+        `Production mode refuses an EventStoreDB connection with ${named}: use TLS with certificate verification (or set PZP_EVENTSTORE_ALLOW_INSECURE=true where the network is trusted)`,
+      ),
+    );
+  });
+
+  it('accepts TLS (the client default, or said explicitly), and the embedded store', () => {
+    for (const connection of [
+      'esdb://node1:2113',
+      'esdb://node1:2113?tls=true&tlsVerifyCert=true',
+      undefined,
+    ]) {
+      const env = connection ? { ...PRODUCTION, EVENTSTORE_CONNECTION_STRING: connection } : PRODUCTION;
+      expect(loadConfig(env).PZP_EVENTSTORE_ALLOW_INSECURE).toBe(false);
+    }
+  });
+
+  it('accepts the insecure settings only with the explicit override', () => {
+    const config = loadConfig({
+      ...PRODUCTION,
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      PZP_EVENTSTORE_ALLOW_INSECURE: 'true',
+    });
+    expect(config.PZP_EVENTSTORE_ALLOW_INSECURE).toBe(true);
+    expect(() =>
+      loadConfig({
+        ...PRODUCTION,
+        EVENTSTORE_CONNECTION_STRING: 'esdb://x:2113',
+        PZP_EVENTSTORE_ALLOW_INSECURE: 'yes',
+      }),
+    ).toThrow(ConfigError);
+  });
+
+  it('leaves development alone (a local EventStoreDB without TLS is normal there)', () => {
+    expect(() =>
+      loadConfig({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }),
+    ).not.toThrow();
+  });
+
+  it('reads only the settings, case-insensitively', () => {
+    expect(insecureEventStoreSettings('esdb://h:2113?tlsCaFile=/x/tls=false')).toEqual([]);
+    expect(insecureEventStoreSettings('esdb://h:2113?Tls=false')).toEqual(['tls=false']);
+  });
+});
