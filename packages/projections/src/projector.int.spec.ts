@@ -201,6 +201,41 @@ describe('Projector', () => {
     expect(createQueries(reopened).planCount()).toBe(3);
   });
 
+  it("skips other systems' streams in a shared store, whatever they hold, and never stops on them", async () => {
+    const foreign = async (stream: string, type: string, data: unknown) =>
+      store.appendToStream(stream, [{ id: crypto.randomUUID(), type, data, metadata: {} }], {
+        expectedRevision: 'any',
+      });
+    await foreign('orders-1', 'OrderPlaced', { anything: true });
+    for (const [i, bsn] of BSNS.entries()) {
+      await append(store, bsn, patientEvents(bsn, i));
+      // A stream that looks almost like ours, and an access-log event type in a stream that is not.
+      await foreign(`pzp${i}-lookalike`, 'ConversationRecorded', 'not even an object');
+      await foreign(`other-${i}`, ACCESS_LOG_EVENT_TYPE, { bsn });
+    }
+    const mixed = openDb('mixed.db');
+    const projector = new Projector(store, mixed);
+    await projector.catchUp();
+    expect(projector.position).toBe(await store.headPosition());
+    expect(createQueries(mixed).quarantined()).toEqual([]);
+
+    // The same plans as from a store holding only the registry's streams (positions aside).
+    const onlyOurs = testEnv();
+    try {
+      for (const [i, bsn] of BSNS.entries()) await append(onlyOurs.store, bsn, patientEvents(bsn, i));
+      const clean = onlyOurs.openDb('clean.db');
+      await new Projector(onlyOurs.store, clean).catchUp();
+      for (const bsn of BSNS) {
+        const pseudonym = pseudonymFor(Bsn.parse(bsn), SECRET);
+        const shown = createQueries(mixed).currentPlan(pseudonym);
+        expect(shown).toBeDefined();
+        expect(shown).toEqual(createQueries(clean).currentPlan(pseudonym));
+      }
+    } finally {
+      await onlyOurs.close();
+    }
+  });
+
   it('ignores events delivered again (redelivery after a reconnect) and skips none', async () => {
     for (const [i, bsn] of BSNS.entries()) await append(store, bsn, patientEvents(bsn, i));
     // A store that re-sends the last two events before every page, as a reconnecting subscription may.
