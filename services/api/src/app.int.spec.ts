@@ -1,121 +1,71 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter } from '@pzp/access';
 import { handleCommand } from '@pzp/application';
 import { streamNameFor, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb, type Queries } from '@pzp/projections';
-import { createApp } from './app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from './auth/index.js';
-import { createLogger } from './logger.js';
-import { pseudonymizer, type Services } from './services.js';
+import type { Queries } from '@pzp/projections';
+import { startInProcessApi, type InProcessApi } from './spec-support.js';
 
 /** In-process app on a real store: counts read-model queries per request (DataLoader batching). */
 
 const PATIENTS = 50;
-let dir: string;
-let server: Server;
+let api: InProcessApi;
 let url: string;
 let token: string;
-let store: SqliteEventStore;
-let projector: Projector;
 const calls = new Map<string, number>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-app-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  const real = createQueries(db);
-  // Count every call of every query method.
-  const queries = new Proxy(real, {
-    get(target, prop: keyof Queries) {
-      const value = target[prop];
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
+  api = await startInProcessApi({
+    name: 'app',
+    // Count every call of every query method.
+    queries: (real) =>
+      new Proxy(real, {
+        get(target, prop: keyof Queries) {
+          const value = target[prop];
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      }),
+    seed: async ({ store, pseudonymOf }) => {
+      for (let n = 0; n < PATIENTS; n++) {
+        const bsn = syntheticBsn(n);
+        const streamName = streamNameFor(pseudonymOf(bsn));
+        const run = (type: string, data: unknown, expectedVersion?: number) =>
+          handleCommand(store, {
+            streamName,
+            command: {
+              type,
+              data,
+              metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
+            } as PzpCommand,
+            expectedVersion,
+            sourceSystem: 'test',
+          });
+        await run('RecordConversation', {
+          conversationId: `c-${n}`,
+          patient: { bsn, name: `Patiënt ${n}`, birthDate: '1940-01-01' },
+          date: '2026-01-10',
+          participants: [patientParty, asParty(actors.gp)],
+          treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
+          reviewAfterMonths: 3,
+        });
+        await run('AssignRole', {
+          assignmentId: `r-${n}`,
+          role: 'REGIEBEHANDELAAR',
+          practitioner: actors.gp,
+          organization: actors.gp.organization,
+          from: '2026-01-10',
+        });
+      }
     },
   });
-  projector = new Projector(store, db);
-  const clock = () => new Date('2026-06-01T10:00:00+02:00');
-  const services: Services = {
-    store,
-    queries,
-    projector,
-    accessLog: new AccessLogWriter(store, 'test', clock),
-    clock,
-    logger: createLogger('silent'),
-    pseudonymOf: pseudonymizer('app-test-secret-0123456789abcdef0123'),
-  };
-  for (let n = 0; n < PATIENTS; n++) {
-    const bsn = syntheticBsn(n);
-    const streamName = streamNameFor(services.pseudonymOf(bsn));
-    const run = (type: string, data: unknown, expectedVersion?: number) =>
-      handleCommand(store, {
-        streamName,
-        command: {
-          type,
-          data,
-          metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
-        } as PzpCommand,
-        expectedVersion,
-        sourceSystem: 'test',
-      });
-    await run('RecordConversation', {
-      conversationId: `c-${n}`,
-      patient: { bsn, name: `Patiënt ${n}`, birthDate: '1940-01-01' },
-      date: '2026-01-10',
-      participants: [patientParty, asParty(actors.gp)],
-      treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
-      reviewAfterMonths: 3,
-    });
-    await run('AssignRole', {
-      assignmentId: `r-${n}`,
-      role: 'REGIEBEHANDELAAR',
-      practitioner: actors.gp,
-      organization: actors.gp.organization,
-      from: '2026-01-10',
-    });
-  }
-  await projector.start();
-  const keys = await ensureDevelopmentKeys(dir);
-  const verifier = createTokenVerifier({
-    jwks: keys.jwks,
-    issuer: DEV_ISSUER,
-    audience: DEV_AUDIENCE,
-    allowDevelopmentKeys: true,
-  });
-  token = await mintToken({ privateJwk: keys.privateJwk, actor: actors.gp });
-  const { app } = await createApp({
-    services,
-    verifier,
-    requestTimeoutMs: 10_000,
-    isReady: () => true,
-    introspection: false,
-  });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  url = api.url;
+  token = await api.token(actors.gp);
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
 async function post(query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(url, {

@@ -1,8 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSchema,
@@ -17,24 +12,14 @@ import {
   type GraphQLInputType,
   type GraphQLNamedType,
 } from 'graphql';
-import { AccessLogWriter, decideAccess, factsFromView } from '@pzp/access';
+import { decideAccess, factsFromView } from '@pzp/access';
 import { currentView, type Actor, type PzpCommand } from '@pzp/domain';
 import { actors } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
 import { buildRegion, isLongHistory, PatientRun } from '../../../scripts/lib/region.js';
-import { createApp, MAX_DEPTH } from './app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from './auth/index.js';
+import { MAX_DEPTH } from './app.js';
 import { ENUM_CODES } from './graphql/codings.js';
 import { typeDefs } from './graphql/schema.js';
-import { createLogger } from './logger.js';
-import { pseudonymizer, type Services } from './services.js';
+import { startInProcessApi, type InProcessApi } from './spec-support.js';
 
 /**
  * What a mutation returns is what the registry held right after it: for every change of a long
@@ -126,65 +111,19 @@ function mutationFor(command: PzpCommand) {
   return { name, inputType, data: data as Record<string, unknown> };
 }
 
-let dir: string;
-let server: Server;
+let api: InProcessApi;
 let url: string;
-let store: SqliteEventStore;
-let projector: Projector;
-let privateJwk: Parameters<typeof mintToken>[0]['privateJwk'];
 /** The server's clock: set to each change's instant, moved on between requests. */
 let now = 0;
-const tokens = new Map<string, Promise<string>>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-as-of-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db);
-  const clock = () => new Date(now);
-  const services: Services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'as-of-test', clock),
-    clock,
-    logger: createLogger('silent'),
-    pseudonymOf: pseudonymizer('as-of-test-secret-0123456789abcdef01'),
-  };
-  await projector.start();
-  const keys = await ensureDevelopmentKeys(dir);
-  privateJwk = keys.privateJwk;
-  const verifier = createTokenVerifier({
-    jwks: keys.jwks,
-    issuer: DEV_ISSUER,
-    audience: DEV_AUDIENCE,
-    allowDevelopmentKeys: true,
-  });
-  const { app } = await createApp({
-    services,
-    verifier,
-    requestTimeoutMs: 20_000,
-    isReady: () => true,
-    introspection: false,
-  });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  api = await startInProcessApi({ name: 'as-of', clock: () => new Date(now), requestTimeoutMs: 20_000 });
+  url = api.url;
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
-function tokenFor(actor: Actor, clientSystem: string): Promise<string> {
-  const key = `${actor.id}|${clientSystem}`;
-  let token = tokens.get(key);
-  if (!token) tokens.set(key, (token = mintToken({ privateJwk, actor, clientSystem })));
-  return token;
-}
+const tokenFor = (actor: Actor, clientSystem: string): Promise<string> => api.token(actor, clientSystem);
 
 interface Result<T> {
   data?: T | null;

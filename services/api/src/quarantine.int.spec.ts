@@ -1,26 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter } from '@pzp/access';
-import { handleCommand } from '@pzp/application';
-import { streamNameFor, type Actor, type PzpCommand } from '@pzp/domain';
-import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
-import { createApp } from './app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from './auth/index.js';
-import { createLogger } from './logger.js';
-import { pseudonymizer, type Services } from './services.js';
+import { streamNameFor, type Actor } from '@pzp/domain';
+import { actors, syntheticBsn } from '@pzp/domain/testing';
+import type { Services } from './services.js';
+import { startInProcessApi, startPlan, type InProcessApi } from './spec-support.js';
 
 /**
  * A patient whose stream holds an event this node cannot read (issue 9): the API refuses the
@@ -30,102 +13,36 @@ import { pseudonymizer, type Services } from './services.js';
 
 const broken = syntheticBsn(21);
 const healthy = syntheticBsn(22);
-let dir: string;
-let server: Server;
+let api: InProcessApi;
 let base: string;
-let store: SqliteEventStore;
-let projector: Projector;
 let services: Services;
-let privateJwk: Parameters<typeof mintToken>[0]['privateJwk'];
 let brokenVersion: number;
 
-async function startPlan(bsn: string) {
-  return handleCommand(store, {
-    streamName: streamNameFor(services.pseudonymOf(bsn)),
-    command: {
-      type: 'RecordConversation',
-      data: {
-        conversationId: `c-${bsn}`,
-        patient: { bsn, name: 'Testpatiënt', birthDate: '1940-01-01' },
-        date: '2026-01-10',
-        participants: [patientParty, asParty(actors.gp)],
-        treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
-      },
-      metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
-    } as PzpCommand,
-    expectedVersion: -1,
-    sourceSystem: 'test',
-  });
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-quarantine-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db);
-  const clock = () => new Date('2026-06-01T10:00:00+02:00');
-  services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'quarantine-test', clock),
-    clock,
-    logger: createLogger('silent'),
-    pseudonymOf: pseudonymizer('quarantine-test-secret-0123456789abcdef'),
-  };
-  await startPlan(healthy);
-  const { version } = await startPlan(broken);
-  // An event whose body does not fit its type's schema (a bug elsewhere, a bad migration).
-  const streamName = streamNameFor(services.pseudonymOf(broken));
-  const [first] = await store.readStream(streamName, { maxCount: 1 });
-  await store.appendToStream(
-    streamName,
-    [{ id: randomUUID(), type: first!.type, data: { unreadable: true }, metadata: first!.metadata }],
-    { expectedRevision: BigInt(version) },
-  );
-  brokenVersion = version + 1;
-  await projector.start();
-  const keys = await ensureDevelopmentKeys(dir);
-  privateJwk = keys.privateJwk;
-  const { app } = await createApp({
-    services,
-    verifier: createTokenVerifier({
-      jwks: keys.jwks,
-      issuer: DEV_ISSUER,
-      audience: DEV_AUDIENCE,
-      allowDevelopmentKeys: true,
-    }),
-    requestTimeoutMs: 10_000,
-    isReady: () => true,
-    introspection: false,
+  api = await startInProcessApi({
+    name: 'quarantine',
+    seed: async (node) => {
+      const { store } = node;
+      await startPlan(node, healthy);
+      const { version } = await startPlan(node, broken);
+      // An event whose body does not fit its type's schema (a bug elsewhere, a bad migration).
+      const streamName = streamNameFor(node.pseudonymOf(broken));
+      const [first] = await store.readStream(streamName, { maxCount: 1 });
+      await store.appendToStream(
+        streamName,
+        [{ id: randomUUID(), type: first!.type, data: { unreadable: true }, metadata: first!.metadata }],
+        { expectedRevision: BigInt(version) },
+      );
+      brokenVersion = version + 1;
+    },
   });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, services } = api);
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await services?.accessLog.drain();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
-interface Answer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-async function post(actor: Actor, query: string, variables: Record<string, unknown>): Promise<Answer> {
-  const token = await mintToken({ privateJwk, actor });
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
-}
+const post = (actor: Actor, query: string, variables: Record<string, unknown>) =>
+  api.post(actor, query, variables);
 
 const READS = {
   pzp: [actors.gp, 'query($bsn: BSN!) { pzp(bsn: $bsn) { version } }'],

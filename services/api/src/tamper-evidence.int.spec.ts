@@ -1,16 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter } from '@pzp/access';
 import { handleCommand } from '@pzp/application';
 import { streamNameFor, type Actor, type PzpCommand } from '@pzp/domain';
-import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
-import { BrokenChainError, SqliteEventStore, verifyStore } from '@pzp/event-store';
+import { actors, syntheticBsn } from '@pzp/domain/testing';
+import { BrokenChainError, verifyStore, type SqliteEventStore } from '@pzp/event-store';
 import {
   Projector,
   createQueries,
@@ -18,16 +13,8 @@ import {
   type ProjectorLogger,
   type ReadModelDb,
 } from '@pzp/projections';
-import { createApp } from './app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from './auth/index.js';
-import { createLogger } from './logger.js';
-import { pseudonymizer, type Services } from './services.js';
+import type { Services } from './services.js';
+import { startInProcessApi, startPlan, type InProcessApi } from './spec-support.js';
 
 /**
  * Issue 11, item 10: one stored event changed inside events.db ("NIET" becomes "WEL", the file's
@@ -40,14 +27,12 @@ import { pseudonymizer, type Services } from './services.js';
 const REPO = resolve(import.meta.dirname, '../../..');
 const tampered = syntheticBsn(31);
 const untouched = syntheticBsn(32);
+let api: InProcessApi;
 let dir: string;
-let server: Server;
-let base: string;
 let store: SqliteEventStore;
 let db: ReadModelDb;
 let projector: Projector;
 let services: Services;
-let privateJwk: Parameters<typeof mintToken>[0]['privateJwk'];
 const alarms: { fields: Record<string, unknown>; message: string }[] = [];
 const logger: ProjectorLogger = {
   info: () => {},
@@ -56,26 +41,6 @@ const logger: ProjectorLogger = {
 const streamOf = (bsn: string) => streamNameFor(services.pseudonymOf(bsn));
 /** The revision of the tampered event. */
 let revision: number;
-
-async function startPlan(bsn: string) {
-  return handleCommand(store, {
-    streamName: streamOf(bsn),
-    command: {
-      type: 'RecordConversation',
-      data: {
-        conversationId: `c-${bsn}`,
-        patient: { bsn, name: 'Testpatiënt', birthDate: '1940-01-01' },
-        date: '2026-01-10',
-        participants: [patientParty, asParty(actors.gp)],
-        treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
-        sharingConsents: [{ organizationType: 'HAP', decision: 'GRANTED' }],
-      },
-      metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
-    } as PzpCommand,
-    expectedVersion: -1,
-    sourceSystem: 'test',
-  });
-}
 
 /** `pnpm verify-store` on the test's data dir, as an operator runs it. */
 function verifyStoreCli() {
@@ -91,65 +56,22 @@ function verifyStoreCli() {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-tamper-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db, { logger });
-  const clock = () => new Date('2026-06-01T10:00:00+02:00');
-  services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'tamper-test', clock),
-    clock,
-    logger: createLogger('silent'),
-    pseudonymOf: pseudonymizer('tamper-test-secret-0123456789abcdef0123'),
-  };
-  await startPlan(tampered);
-  await startPlan(untouched);
-  await projector.start();
-  const keys = await ensureDevelopmentKeys(dir);
-  privateJwk = keys.privateJwk;
-  const { app } = await createApp({
-    services,
-    verifier: createTokenVerifier({
-      jwks: keys.jwks,
-      issuer: DEV_ISSUER,
-      audience: DEV_AUDIENCE,
-      allowDevelopmentKeys: true,
-    }),
-    requestTimeoutMs: 10_000,
-    isReady: () => true,
-    introspection: false,
+  api = await startInProcessApi({
+    name: 'tamper',
+    projectorLogger: logger,
+    seed: async (node) => {
+      const consent = { sharingConsents: [{ organizationType: 'HAP', decision: 'GRANTED' }] };
+      await startPlan(node, tampered, consent);
+      await startPlan(node, untouched, consent);
+    },
   });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ dir, store, db, projector, services } = api);
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await services?.accessLog.drain();
-  await store?.close();
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
-interface Answer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-async function post(actor: Actor, query: string, variables: Record<string, unknown>): Promise<Answer> {
-  const token = await mintToken({ privateJwk, actor });
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
-}
+const post = (actor: Actor, query: string, variables: Record<string, unknown>) =>
+  api.post(actor, query, variables);
 
 const AS_OF =
   'query($bsn: BSN!) { pzpAsOf(bsn: $bsn, at: "2026-05-01T10:00:00+02:00") { version treatmentDirectives { key summary } } }';

@@ -1,29 +1,12 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 // The CommonJS copy, as Apollo (and Node in production) load it: see the production-realm test.
 import { buildSchema, GraphQLError as NodeGraphQLError } from 'graphql/index.js';
 import type { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter, VersionConflictError } from '@pzp/access';
-import { handleCommand } from '@pzp/application';
-import { streamNameFor, type PzpCommand } from '@pzp/domain';
-import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
-import { createApp } from '../app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from '../auth/index.js';
-import { pseudonymizer, type Services } from '../services.js';
+import { VersionConflictError } from '@pzp/access';
+import { actors, syntheticBsn } from '@pzp/domain/testing';
+import { recordingLogger, startInProcessApi, startPlan, type InProcessApi } from '../spec-support.js';
 import { errorContract } from './error-contract.js';
 import { formatError, toApiError } from './errors.js';
 
@@ -37,76 +20,23 @@ const WITHOUT_PLAN = syntheticBsn(1);
 const INVALID_BSN = '123456789'; // 9 digits, fails the 11-check
 const NAME = 'Jan Jansen';
 
-let dir: string;
-let server: Server;
+let api: InProcessApi;
 let url: string;
-let store: SqliteEventStore;
-let projector: Projector;
 const tokens: Record<'gp' | 'practiceNurse' | 'auditor', string> = { gp: '', practiceNurse: '', auditor: '' };
 const logged: { level: number; msg: string }[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-errors-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db);
-  const clock = () => new Date('2026-06-01T10:00:00+02:00');
-  const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
-  const services: Services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'test', clock),
-    clock,
-    logger,
-    pseudonymOf: pseudonymizer('error-test-secret-0123456789abcdef0123'),
-  };
-  await handleCommand(store, {
-    streamName: streamNameFor(services.pseudonymOf(WITH_PLAN)),
-    command: {
-      type: 'RecordConversation',
-      data: {
-        conversationId: 'c-1',
-        patient: { bsn: WITH_PLAN, name: 'Patiënt 0', birthDate: '1940-01-01' },
-        date: '2026-01-10',
-        participants: [patientParty, asParty(actors.gp)],
-        treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
-        reviewAfterMonths: 3,
-      },
-      metadata: { actor: actors.gp, now: '2026-01-10T10:00:00+01:00' },
-    } as PzpCommand,
-    sourceSystem: 'test',
+  api = await startInProcessApi({
+    name: 'errors',
+    logger: recordingLogger(logged),
+    seed: (node) => startPlan(node, WITH_PLAN, { reviewAfterMonths: 3 }),
   });
-  await projector.start();
-
-  const keys = await ensureDevelopmentKeys(dir);
-  const verifier = createTokenVerifier({
-    jwks: keys.jwks,
-    issuer: DEV_ISSUER,
-    audience: DEV_AUDIENCE,
-    allowDevelopmentKeys: true,
-  });
+  url = api.url;
   for (const who of Object.keys(tokens) as (keyof typeof tokens)[])
-    tokens[who] = await mintToken({ privateJwk: keys.privateJwk, actor: actors[who] });
-
-  const { app } = await createApp({
-    services,
-    verifier,
-    requestTimeoutMs: 10_000,
-    isReady: () => true,
-    introspection: false,
-  });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    tokens[who] = await api.token(actors[who]);
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
 interface ErrorBody {
   message: string;

@@ -1,12 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter } from '@pzp/access';
 import { actors } from '@pzp/domain/fixtures';
 import type { Actor } from '@pzp/domain';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
 import {
   execute,
   getIntrospectionQuery,
@@ -21,8 +15,8 @@ import {
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { requestContext } from '../app.js';
 import { DEMO_PATIENTS, seedDemoData } from '../demo/demo-data.js';
-import { createLogger } from '../logger.js';
-import { pseudonymizer, type Services } from '../services.js';
+import type { Services } from '../services.js';
+import { openServices, type InProcessServices } from '../spec-support.js';
 import type { RequestContext } from './context.js';
 import { jitGateway } from './executor.js';
 import { registrySchema } from './schema.js';
@@ -34,9 +28,7 @@ import { registrySchema } from './schema.js';
  * custom scalars and every field resolver of a full record.
  */
 
-let dir: string;
-let store: SqliteEventStore;
-let projector: Projector;
+let opened: InProcessServices;
 let services: Services;
 let schema: GraphQLSchema;
 let jit: (document: string, context: RequestContext, variables?: Record<string, unknown>) => Promise<unknown>;
@@ -44,22 +36,12 @@ let jit: (document: string, context: RequestContext, variables?: Record<string, 
 const NIGHT = new Date('2026-03-10T03:00:00+01:00');
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-jit-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db);
-  const clock = () => NIGHT;
-  services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'jit-test', clock),
-    clock,
-    logger: createLogger('silent'),
-    pseudonymOf: pseudonymizer('jit-test-secret-0123456789abcdef0123'),
-  };
-  await seedDemoData(store, services.pseudonymOf, new Date('2026-02-01T10:00:00Z'));
-  await projector.start();
+  opened = await openServices({
+    name: 'jit',
+    clock: () => NIGHT,
+    seed: (node) => seedDemoData(node.store, node.pseudonymOf, new Date('2026-02-01T10:00:00Z')),
+  });
+  ({ services } = opened);
   schema = registrySchema();
   const gateway = jitGateway(schema, { compileAfter: 1 });
   const { executor } = await gateway.load({ apollo: {} });
@@ -76,12 +58,7 @@ beforeAll(async () => {
   };
 });
 
-afterAll(async () => {
-  await projector?.stop();
-  await services?.accessLog.drain();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => opened?.close());
 
 const contextFor = (actor: Actor): RequestContext =>
   requestContext(services, { actor, clientSystem: 'jit-test', subject: actor.id }, 'jit-test');

@@ -1,25 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getNamedType, GraphQLObjectType, isLeafType, isNonNullType } from 'graphql/index.js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLogWriter } from '@pzp/access';
 import { actors } from '@pzp/domain/fixtures';
-import { SqliteEventStore } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb } from '@pzp/projections';
-import { createApp } from '../app.js';
-import {
-  createTokenVerifier,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from '../auth/index.js';
+import type { SqliteEventStore } from '@pzp/event-store';
 import { DEMO_PATIENTS, seedDemoData } from '../demo/demo-data.js';
-import { pseudonymizer, type Services } from '../services.js';
+import type { Services } from '../services.js';
+import { recordingLogger, startInProcessApi, type InProcessApi } from '../spec-support.js';
 import { QUERY_LIMITS } from './limits.js';
 import { registrySchema } from './schema.js';
 
@@ -30,59 +15,25 @@ const schema = registrySchema();
  * comes before any resolver (so no access record is written), and is not logged as an error.
  */
 
-let dir: string;
-let server: Server;
+let api: InProcessApi;
 let url: string;
 let store: SqliteEventStore;
-let projector: Projector;
 let services: Services;
 let token: string;
 const logged: { level: number; msg: string }[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pzp-limits-'));
-  store = SqliteEventStore.open(join(dir, 'events.db'));
-  const db = openReadModelDb(join(dir, 'read-models.db'));
-  projector = new Projector(store, db);
-  const clock = () => new Date('2026-03-10T03:00:00+01:00');
-  services = {
-    store,
-    queries: createQueries(db),
-    projector,
-    accessLog: new AccessLogWriter(store, 'limits-test', clock),
-    clock,
-    logger: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }),
-    pseudonymOf: pseudonymizer('limits-test-secret-0123456789abcdef0123'),
-  };
-  await seedDemoData(store, services.pseudonymOf, new Date('2026-02-01T10:00:00Z'));
-  await projector.start();
-  const keys = await ensureDevelopmentKeys(dir);
-  const verifier = createTokenVerifier({
-    jwks: keys.jwks,
-    issuer: DEV_ISSUER,
-    audience: DEV_AUDIENCE,
-    allowDevelopmentKeys: true,
+  api = await startInProcessApi({
+    name: 'limits',
+    clock: () => new Date('2026-03-10T03:00:00+01:00'),
+    logger: recordingLogger(logged),
+    seed: (node) => seedDemoData(node.store, node.pseudonymOf, new Date('2026-02-01T10:00:00Z')),
   });
-  token = await mintToken({ privateJwk: keys.privateJwk, actor: actors.hapDoctor });
-  const { app } = await createApp({
-    services,
-    verifier,
-    requestTimeoutMs: 10_000,
-    isReady: () => true,
-    introspection: false,
-  });
-  server = app.listen(0);
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  ({ url, store, services } = api);
+  token = await api.token(actors.hapDoctor);
 });
 
-afterAll(async () => {
-  server?.close();
-  await projector?.stop();
-  await services?.accessLog.drain();
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
 interface Answer {
   status: number;
