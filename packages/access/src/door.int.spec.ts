@@ -699,3 +699,42 @@ describe('a change refused by a domain rule is logged with its reason (issue 11,
     expect(n.logged).toEqual([]);
   });
 });
+
+describe('a patient named by pseudonym (the FHIR Patient id)', () => {
+  it('is the same record under the same policy and access record as by BSN', async () => {
+    const n = node();
+    const bsn = syntheticBsn(40);
+    await startPlan(n.store, bsn);
+    await n.projector.start();
+    const hap = openRecords(n.door, callerOf(actors.hapDoctor));
+    const byId = await hap.current({ pseudonym: pseudonymOf(bsn) }, { purpose: 'TREATMENT' });
+    expect(byId?.view.patient?.bsn).toBe(bsn);
+    await expect(
+      openRecords(n.door, callerOf(actors.sehDoctor)).current(
+        { pseudonym: pseudonymOf(bsn) },
+        { purpose: 'TREATMENT' },
+      ),
+    ).rejects.toEqual(expect.objectContaining({ reason: 'NO_CONSENT' }));
+    expect(n.logged.map((l) => [l.pseudonym, l.outcome])).toEqual([
+      [pseudonymOf(bsn), 'GRANTED'],
+      [pseudonymOf(bsn), 'DENIED'],
+    ]);
+    // One patient per request, whichever way it is named.
+    await expect(hap.current(syntheticBsn(41), { purpose: 'TREATMENT' })).rejects.toEqual(
+      expect.objectContaining({ reason: 'TOO_MANY_PATIENTS' }),
+    );
+  });
+
+  it('refuses what is no pseudonym as bad input, before reading or logging anything', async () => {
+    const n = node();
+    await n.projector.start();
+    const records = openRecords(n.door, callerOf(actors.hapDoctor));
+    for (const pseudonym of ['', 'x'.repeat(64), `${'a'.repeat(64)}/../`, 'A'.repeat(64)]) {
+      await expect(records.current({ pseudonym }, { purpose: 'TREATMENT' })).rejects.toBeInstanceOf(
+        InvalidRequestError,
+      );
+    }
+    expect(n.logged).toEqual([]);
+    expect(n.streamReads).toEqual([]);
+  });
+});

@@ -57,6 +57,11 @@ export interface Caller {
   readonly requestId: string;
 }
 
+/** A patient named by the pseudonym the registry gave out (a FHIR Patient's logical id). */
+export interface PatientByPseudonym {
+  readonly pseudonym: string;
+}
+
 /** One plan as shown to the caller. */
 export interface PlanRecord {
   readonly pseudonym: string;
@@ -118,9 +123,13 @@ export type { AccessLogRow, Page };
  * domain's DomainError and the write path's VersionConflictError, which pass through.
  */
 export interface PatientRecords {
-  /** The current plan, or null when the registry holds none (not an error). */
+  /**
+   * The current plan, or null when the registry holds none (not an error). The patient is named
+   * by BSN, or by the pseudonym a front end handed out as the patient's logical id (FHIR), so that
+   * a client holding that id never needs to send the BSN again.
+   */
   current(
-    bsn: string,
+    patient: string | PatientByPseudonym,
     options: { readonly purpose: AccessPurpose; readonly breakGlassReason?: string | null | undefined },
   ): Promise<PlanRecord | null>;
   /** The plan exactly as the registry held it at `at` (not in the future); null when there was none. */
@@ -184,6 +193,9 @@ const MAX_LIST_READS = 5;
 const TOO_MANY_PATIENTS = 'TOO_MANY_PATIENTS';
 const ONE_PATIENT_PER_REQUEST =
   "One request opens one patient's record; ask for another patient in a request of its own";
+
+/** What door.pseudonymOf makes (a hex HMAC-SHA256), and the access record requires. */
+const PSEUDONYM = /^[0-9a-f]{64}$/;
 
 /** The access record's basis for an attempt on a quarantined record (nothing was shown). */
 const RECORD_UNAVAILABLE = 'RECORD_UNAVAILABLE';
@@ -291,8 +303,11 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
    * Applies the access policy to the patient's current plan; writes the access record of a
    * refusal before refusing, and hands a granted caller the means to log what it showed.
    */
-  async function open(bsn: string, request: OpenRequest): Promise<Opened> {
-    const pseudonym = door.pseudonymOf(bsn);
+  async function open(patient: string | PatientByPseudonym, request: OpenRequest): Promise<Opened> {
+    const pseudonym = typeof patient === 'string' ? door.pseudonymOf(patient) : patient.pseudonym;
+    // Only a pseudonym's shape can name a stream: anything else is no patient's record.
+    if (typeof patient !== 'string' && !PSEUDONYM.test(pseudonym))
+      throw new InvalidRequestError('Not a patient id', ['patient']);
     // Bad text (control characters, longer than an access record holds) is bad input, refused up
     // front like any malformed argument: no record was asked for yet, so nothing is logged.
     const breakGlassReason = statedReason(request.breakGlassReason);
@@ -360,8 +375,8 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
   }
 
   return {
-    async current(bsn, { purpose, breakGlassReason }) {
-      const access = await open(bsn, {
+    async current(patient, { purpose, breakGlassReason }) {
+      const access = await open(patient, {
         action: 'READ_CURRENT',
         purpose,
         breakGlassReason,

@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { openRecords } from '@pzp/access';
 import type { TokenVerifier } from './auth/index.js';
 import { AuthenticationError } from './auth/index.js';
+import { fhirRouter } from './fhir/index.js';
 import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { errorContract } from './graphql/error-contract.js';
@@ -147,6 +148,16 @@ export async function createApp(
         const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
         return requestContext(services, principal, requestId);
       },
+    }),
+  );
+  // FHIR R4 (IKNL PZP guide): the same verifier, and each request's records through the same door.
+  app.use(
+    '/fhir',
+    fhirRouter({
+      verifier,
+      isReady: options.isReady,
+      logger: services.logger,
+      recordsFor: (principal, requestId) => requestContext(services, principal, requestId).records,
     }),
   );
   // Body too large or not JSON: a GraphQL-shaped error, never an HTML page or a stack.

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,35 @@ describe('the front door', () => {
       importsOf(file)
         .filter(isForbidden)
         .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it("gives the FHIR front end records only: it imports neither the node's services nor its wiring", () => {
+    // The router gets a function from caller to records (app.ts): with Services it could reach
+    // the read models without any import above.
+    const wiring = ['services/api/src/services.ts', 'services/api/src/app.ts', 'services/api/src/main.ts'];
+    const offending = sourceFiles(join(ROOT, 'services/api/src/fhir')).flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith('.'))
+        .map((s) => relative(ROOT, resolve(dirname(file), s)).replace(/\.js$/, '.ts'))
+        .filter((target) => wiring.includes(target))
+        .map((target) => `${relative(ROOT, file)} imports ${target}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('keeps @pzp/fhir a pure mapping: it imports the domain and FHIR types, nothing of the node', () => {
+    const allowed = (s: string) =>
+      s.startsWith('.') ||
+      s === '@pzp/domain' ||
+      s.startsWith('@medplum/') ||
+      s === 'node:crypto' ||
+      s === 'vitest';
+    const offending = sourceFiles(join(ROOT, 'packages/fhir/src')).flatMap((file) =>
+      importsOf(file)
+        .filter((s) => !allowed(s))
+        .map((s) => `${relative(ROOT, file)} imports ${s}`),
     );
     expect(offending).toEqual([]);
   });

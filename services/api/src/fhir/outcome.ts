@@ -1,0 +1,51 @@
+import type { Response } from 'express';
+import { operationOutcome, type IssueCode } from '@pzp/fhir';
+import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from '@pzp/access';
+import { AuthenticationError } from '../auth/index.js';
+
+export const FHIR_JSON = 'application/fhir+json';
+
+/** The code system of the door's refusal reasons (NO_CONSENT, TOO_MANY_PATIENTS, ...) in details. */
+export const REFUSAL_REASON_SYSTEM = 'urn:pzp-registry:access-refusal-reason';
+
+/** An answer of the FHIR API that is an OperationOutcome: the status and the issue. */
+export class FhirError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: IssueCode,
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const sendFhir = (res: Response, status: number, body: unknown) => {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+};
+
+/**
+ * Every failure as an OperationOutcome with its HTTP status. Diagnostics are the API's and the
+ * door's own sentences (the door's carry no personal data), never a value the caller sent.
+ */
+export function toFhirError(e: unknown): FhirError | undefined {
+  if (e instanceof FhirError) return e;
+  if (e instanceof AuthenticationError) return new FhirError(401, 'login', e.message);
+  if (e instanceof AccessDeniedError) return new FhirError(403, 'forbidden', e.message, e.reason);
+  if (e instanceof InvalidRequestError) return new FhirError(400, 'invalid', e.message);
+  if (e instanceof RecordUnavailableError) return new FhirError(503, 'transient', e.message);
+  return undefined;
+}
+
+export function sendError(res: Response, error: FhirError): void {
+  if (error.status === 401) res.setHeader('www-authenticate', 'Bearer');
+  sendFhir(
+    res,
+    error.status,
+    operationOutcome(
+      error.code,
+      error.message,
+      error.reason ? { system: REFUSAL_REASON_SYSTEM, code: error.reason } : undefined,
+    ),
+  );
+}
