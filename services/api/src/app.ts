@@ -5,6 +5,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import { openRecords } from '@pzp/access';
+import { loadWebApp } from '@pzp/web';
 import type { TokenVerifier } from './auth/index.js';
 import { AuthenticationError } from './auth/index.js';
 import { fhirRouter } from './fhir/index.js';
@@ -83,6 +84,9 @@ export async function createApp(
   app.disable('x-powered-by');
   // No ETag: responses are never cached (no-store), so hashing every body would be wasted work.
   app.set('etag', false);
+  // The registry's own web app (Spoedoverzicht): static files; it reads data only through /graphql.
+  const web = await loadWebApp();
+  app.get(web.paths, web.handle);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,0 +1,238 @@
+/**
+ * Spoedoverzicht: BSN in, the plan out. The token stays in sessionStorage (gone with the tab, never
+ * in a URL or localStorage); the BSN lives only in the field and in memory, never in the address or
+ * the title.
+ */
+import { isValidBsn } from '@pzp/domain/bsn';
+import { visibleLength } from '@pzp/domain/free-text';
+import { ApiError, fetchMe, fetchPlan, type Lookup, type Me } from './api.js';
+import { h } from './dom.js';
+import { isPhysicianProfession, professionLabel } from './labels.js';
+import { planView } from './plan-view.js';
+
+const TOKEN_KEY = 'pzp.token';
+/** The door's rule: a stated reason of at least this many visible characters. */
+const MIN_REASON = 10;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const tokenForm = $<HTMLFormElement>('token-form');
+const tokenInput = $<HTMLInputElement>('token');
+const tokenError = $<HTMLElement>('token-error');
+const caller = $<HTMLElement>('caller');
+const callerName = $<HTMLElement>('caller-name');
+const lookupForm = $<HTMLFormElement>('lookup');
+const bsnInput = $<HTMLInputElement>('bsn');
+const bsnHint = $<HTMLElement>('bsn-hint');
+const purposeSelect = $<HTMLSelectElement>('purpose');
+const searchButton = $<HTMLButtonElement>('search');
+const printButton = $<HTMLButtonElement>('print');
+const result = $<HTMLElement>('result');
+
+let me: Me | undefined;
+
+/** Digits only: a pasted "1112.22.333" or "111 222 333" is the same number. */
+const normalizeBsn = (value: string) => value.replace(/[\s.-]/g, '');
+
+type BsnState = 'empty' | 'incomplete' | 'invalid' | 'valid';
+
+function bsnState(value: string): BsnState {
+  if (value === '') return 'empty';
+  if (!/^\d*$/.test(value) || value.length > 9) return 'invalid';
+  if (value.length < 9) return 'incomplete';
+  return isValidBsn(value) ? 'valid' : 'invalid';
+}
+
+function showBsnState(): BsnState {
+  const value = normalizeBsn(bsnInput.value);
+  const state = bsnState(value);
+  bsnInput.setAttribute('aria-invalid', String(state === 'invalid'));
+  bsnHint.dataset['state'] = state;
+  bsnHint.textContent = {
+    empty: '9 cijfers',
+    incomplete: `Nog ${9 - value.length} ${9 - value.length === 1 ? 'cijfer' : 'cijfers'}`,
+    invalid:
+      /^\d*$/.test(value) && value.length <= 9
+        ? 'Ongeldig BSN: de elfproef klopt niet'
+        : 'Ongeldig BSN: alleen 9 cijfers',
+    valid: 'Geldig BSN',
+  }[state];
+  searchButton.disabled = state !== 'valid' || !me;
+  return state;
+}
+
+function show(...nodes: Node[]) {
+  result.replaceChildren(...nodes);
+  printButton.hidden = !result.querySelector('[data-testid="plan"]');
+}
+
+function message(kind: 'empty' | 'error' | 'busy', title: string, ...lines: string[]) {
+  show(
+    h(
+      'section',
+      {
+        class: `message message-${kind}`,
+        'data-testid': `message-${kind}`,
+        role: kind === 'error' ? 'alert' : 'status',
+      },
+      h('h2', {}, title),
+      ...lines.map((line) => h('p', {}, line)),
+    ),
+  );
+}
+
+function breakGlassForm(bsn: string): HTMLElement {
+  const reason = h('textarea', {
+    id: 'reason',
+    name: 'reason',
+    rows: '2',
+    required: '',
+    'aria-describedby': 'reason-hint',
+  });
+  const hint = h('p', { id: 'reason-hint', class: 'hint' }, `Minstens ${MIN_REASON} tekens`);
+  const button = h('button', { type: 'submit', class: 'danger', disabled: '' }, 'Toegang doorbreken');
+  reason.addEventListener('input', () => {
+    const n = visibleLength(reason.value);
+    hint.textContent = n >= MIN_REASON ? 'Reden voldoende' : `Minstens ${MIN_REASON} tekens (nu ${n})`;
+    button.disabled = n < MIN_REASON;
+  });
+  const form = h(
+    'form',
+    { class: 'break-glass', 'data-testid': 'break-glass' },
+    h('label', { for: 'reason' }, 'Reden (verplicht, wordt vastgelegd)'),
+    reason,
+    hint,
+    button,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (visibleLength(reason.value) < MIN_REASON) return;
+    void lookup({ bsn, purpose: 'BREAK_THE_GLASS', breakGlassReason: reason.value });
+  });
+  return form;
+}
+
+function refusal(error: ApiError, bsn: string) {
+  if (error.reason === 'NO_CONSENT') {
+    const physician = me !== undefined && isPhysicianProfession(me.profession);
+    show(
+      h(
+        'section',
+        { class: 'message message-refused', role: 'alert', 'data-testid': 'message-refused' },
+        h('h2', {}, 'Geen toestemming vastgelegd'),
+        h(
+          'p',
+          {},
+          'De patiënt heeft geen toestemming gegeven om het plan te delen met uw soort organisatie.',
+        ),
+        physician
+          ? h(
+              'p',
+              {},
+              'In een spoedsituatie mag u als arts de toegang doorbreken. Uw naam, de tijd en de reden worden vastgelegd en de inzage wordt gecontroleerd.',
+            )
+          : h('p', {}, 'Alleen een arts kan in een spoedsituatie de toegang doorbreken.'),
+        physician ? breakGlassForm(bsn) : null,
+      ),
+    );
+    return;
+  }
+  const reasons: Readonly<Record<string, string>> = {
+    CONSENT_REFUSED:
+      'De patiënt heeft geweigerd het plan met uw soort organisatie te delen. Ook doorbreken van de toegang is niet toegestaan.',
+    BREAK_GLASS_PHYSICIANS_ONLY: 'Alleen een arts kan de toegang doorbreken.',
+    BREAK_GLASS_REASON_REQUIRED: `Geef een reden van minstens ${MIN_REASON} tekens.`,
+    NOT_A_CARE_PROFESSIONAL: 'Alleen zorgverleners van een zorgorganisatie kunnen het plan inzien.',
+  };
+  message('error', 'Geen toegang', reasons[error.reason ?? ''] ?? error.message);
+}
+
+async function lookup(request: Lookup) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return;
+  message('busy', 'Bezig met ophalen…');
+  try {
+    const record = await fetchPlan(token, request);
+    if (record === null) {
+      message(
+        'empty',
+        'Geen plan in het register',
+        'Voor dit BSN is geen proactieve zorgplanning vastgelegd.',
+        'Dat is geen toestemming en geen weigering van een behandeling.',
+      );
+    } else show(planView(record));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === 'FORBIDDEN') refusal(error, request.bsn);
+    else if (error.code === 'UNAUTHENTICATED') {
+      signOut('Het token is ongeldig of verlopen. Plak een nieuw token.');
+    } else
+      message('error', 'Fout bij ophalen', error.message, 'Het plan is niet getoond. Probeer het opnieuw.');
+  }
+}
+
+function signedIn(identity: Me) {
+  me = identity;
+  tokenForm.hidden = true;
+  caller.hidden = false;
+  callerName.textContent = `${identity.name}, ${professionLabel(identity.profession)}, ${identity.organization.name}`;
+  lookupForm.hidden = false;
+  showBsnState();
+  bsnInput.focus();
+}
+
+function signOut(reason = '') {
+  sessionStorage.removeItem(TOKEN_KEY);
+  me = undefined;
+  bsnInput.value = '';
+  result.replaceChildren();
+  printButton.hidden = true;
+  caller.hidden = true;
+  lookupForm.hidden = true;
+  tokenForm.hidden = false;
+  tokenError.textContent = reason;
+  tokenInput.focus();
+}
+
+async function signIn(token: string) {
+  try {
+    const identity = await fetchMe(token);
+    sessionStorage.setItem(TOKEN_KEY, token);
+    tokenInput.value = '';
+    signedIn(identity);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    signOut(
+      error.code === 'UNAUTHENTICATED'
+        ? 'Het token is ongeldig of verlopen.'
+        : `Aanmelden mislukt: ${error.message}`,
+    );
+  }
+}
+
+tokenForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim();
+  if (token) void signIn(token);
+});
+$('sign-out').addEventListener('click', () => signOut());
+bsnInput.addEventListener('input', showBsnState);
+lookupForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (showBsnState() !== 'valid') {
+    bsnInput.focus();
+    return;
+  }
+  const purpose = purposeSelect.value === 'TREATMENT' ? 'TREATMENT' : 'EMERGENCY';
+  void lookup({ bsn: normalizeBsn(bsnInput.value), purpose });
+});
+printButton.addEventListener('click', () => window.print());
+// The BSN does not outlive the screen: cleared when the page is left or restored from the cache.
+window.addEventListener('pagehide', () => {
+  bsnInput.value = '';
+  result.replaceChildren();
+});
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) void signIn(saved);
+else signOut();
