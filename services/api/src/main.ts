@@ -173,11 +173,12 @@ async function main() {
     'ready',
   );
   if (config.PZP_MODE === 'development') {
-    const url = `http://${config.HOST}:${port}/graphql`;
+    const base = `http://${config.HOST}:${port}`;
+    const url = `${base}/graphql`;
     process.stderr.write(
       [
         '',
-        `PZP registry (development) — GraphQL at ${url}`,
+        `PZP registry (development) — web app (Spoedoverzicht) at ${base}/ , GraphQL at ${url}, FHIR at ${base}/fhir`,
         `Data: ${config.dataDir}`,
         'Mint a token:  pnpm -s mint-token hap-doctor   (personas: gp, practice-nurse, hap-doctor, seh-doctor, vvt-nurse, so, ambulance-nurse, specialist, auditor)',
         config.PZP_DEMO_DATA
