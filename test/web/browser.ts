@@ -8,6 +8,19 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  */
 export const CHROMIUM = process.env.PZP_CHROMIUM ?? '/usr/bin/chromium';
 
+/**
+ * Whether the browser tests run here: always in CI (`.ci/run` installs chromium, and a missing one
+ * fails them there), elsewhere when a chromium is at hand. A newcomer's `pnpm test` on a machine
+ * with only Node runs everything else and says which tests it left out and why.
+ */
+export function browserTestsRun(): boolean {
+  if (process.env.CI || existsSync(CHROMIUM)) return true;
+  console.warn(
+    `Browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set PZP_CHROMIUM); CI always runs them.`,
+  );
+  return false;
+}
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No chromium at ${CHROMIUM}: apt-get install -y chromium, or set PZP_CHROMIUM`);

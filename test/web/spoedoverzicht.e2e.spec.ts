@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_CONVERSATION } from '../operations.js';
 import { TestServer } from '../support/server.js';
-import { accessibilityViolations, launchChromium } from './browser.js';
+import { accessibilityViolations, browserTestsRun, launchChromium } from './browser.js';
 
 /** Screenshots of the screen, for people to look at (written, never compared). */
 const ARTIFACTS = fileURLToPath(new URL('../../.artifacts/web/', import.meta.url));
@@ -20,8 +20,10 @@ const CPR_CONDITIONS = 'Alleen bij een hartritmestoornis tijdens een behandeling
 
 let server: TestServer;
 let browser: Browser;
+const RUN = browserTestsRun();
 
 beforeAll(async () => {
+  if (!RUN) return;
   server = await TestServer.start({ PZP_DEMO_DATA: 'true' });
   browser = await launchChromium();
   // A plan whose CPR holds only under conditions, through the public mutation a GP's system uses.
@@ -74,7 +76,7 @@ async function lookUp(page: Page, bsn: string) {
   await page.getByRole('button', { name: 'Zoeken' }).click();
 }
 
-describe('Spoedoverzicht in a real browser', () => {
+describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   it('serves the app at / without touching /graphql, /healthz or /readyz', async () => {
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
