@@ -18,6 +18,12 @@ const PerRead = RecordSchema.omit({ accessId: true, at: true, user: true, client
 const Reader = RecordSchema.pick({ user: true, clientSystem: true });
 type Reader = ReturnType<typeof Reader.parse>;
 
+/** Told of every append of access records: lets the node measure commit latency (see metrics). */
+export interface AccessLogObserver {
+  /** One append of `records` records took `seconds`, and made them durable (`ok`) or failed. */
+  appended(batch: { readonly records: number; readonly seconds: number; readonly ok: boolean }): void;
+}
+
 interface Pending {
   readonly record: AccessRecord;
   /** The record's calendar date in Amsterdam: names the day's stream. */
@@ -37,6 +43,7 @@ export class AccessLogWriter {
   private scheduled = false;
   private flushing: Promise<void> | undefined;
   private last: bigint | undefined;
+  private observer: AccessLogObserver | undefined;
   /** Readers already checked, by their (frozen) actor object: the verifier's cached principals. */
   private readonly readers = new WeakMap<object, { clientSystem: string; reader: Reader }>();
 
@@ -91,6 +98,11 @@ export class AccessLogWriter {
     return reader;
   }
 
+  /** Tells `observer` of every append from now on (one observer; a later call replaces it). */
+  observe(observer: AccessLogObserver): void {
+    this.observer = observer;
+  }
+
   /** Resolves when everything recorded so far is durable (or failed). */
   async drain(): Promise<void> {
     while (this.flushing || this.queue.length > 0) await (this.flushing ?? this.flush());
@@ -102,6 +114,7 @@ export class AccessLogWriter {
     this.flushing = (async () => {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        const started = performance.now();
         try {
           const result = await this.store.appendToStream(
             accessLogStreamName(this.nodeId, batch[0]!.day),
@@ -114,9 +127,11 @@ export class AccessLogWriter {
             { expectedRevision: 'any' },
           );
           this.last = result.position;
+          this.told(batch.length, started, true);
           for (const p of batch) p.resolve(result.position);
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
+          this.told(batch.length, started, false);
           for (const p of batch) p.reject(error);
         }
       }
@@ -129,5 +144,14 @@ export class AccessLogWriter {
       }
     });
     return this.flushing;
+  }
+
+  /** An observer that throws must not fail the reads whose records were (or were not) written. */
+  private told(records: number, started: number, ok: boolean): void {
+    try {
+      this.observer?.appended({ records, seconds: (performance.now() - started) / 1000, ok });
+    } catch {
+      // Measuring is best effort; the records' outcome is what the callers wait for.
+    }
   }
 }

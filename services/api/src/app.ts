@@ -15,6 +15,7 @@ import { errorContract } from './graphql/error-contract.js';
 import { QUERY_LIMITS, queryLimits } from './graphql/limits.js';
 import { jitGateway } from './graphql/executor.js';
 import { registrySchema } from './graphql/schema.js';
+import type { NodeMetrics } from './metrics/index.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -27,6 +28,11 @@ export interface AppOptions {
   /** What /readyz says about the event store: which one, and its subscription's state. */
   readonly eventStoreHealth?: () => unknown;
   readonly introspection: boolean;
+  /**
+   * Request metrics for /graphql and /fhir; `endpointHere` mounts GET /metrics on this app (not
+   * when the node serves it on its own port, PZP_METRICS_PORT).
+   */
+  readonly metrics?: { readonly node: NodeMetrics; readonly endpointHere: boolean };
 }
 
 export const MAX_BODY = '256kb';
@@ -61,6 +67,7 @@ export async function createApp(
   options: AppOptions,
 ): Promise<{ app: Express; apollo: ApolloServer<RequestContext> }> {
   const { services, verifier } = options;
+  const metrics = options.metrics?.node;
   const limits = queryLimits();
   const apollo = new ApolloServer<RequestContext>({
     // The schema from the SDL and resolvers, executed by compiled queries (see executor.ts).
@@ -76,7 +83,12 @@ export async function createApp(
     persistedQueries: false,
     // The default cache-control plugin wraps every field resolver to collect cache hints that this
     // API never gives; patient data is never cacheable, so `no-store` is set below instead.
-    plugins: [...limits.plugins, errorContract(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ...limits.plugins,
+      errorContract(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(metrics ? [metrics.graphql.plugin] : []),
+    ],
   });
   await apollo.start();
 
@@ -90,6 +102,7 @@ export async function createApp(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  if (metrics && options.metrics?.endpointHere) app.get('/metrics', metrics.endpoint);
   app.get('/readyz', (_req, res) => {
     const ready = options.isReady();
     res.status(ready ? 200 : 503).json({
@@ -111,6 +124,8 @@ export async function createApp(
     });
   });
 
+  // Timed from the start, so requests refused before Apollo (not ready, too large) count too.
+  if (metrics) app.use('/graphql', metrics.graphql.middleware);
   app.use('/graphql', (req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     res.setTimeout(options.requestTimeoutMs, () => {
@@ -135,7 +150,7 @@ export async function createApp(
     '/graphql',
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => {
+      context: async ({ req, res }): Promise<RequestContext> => {
         let principal;
         try {
           principal = await verifier.verify(req.headers.authorization);
@@ -150,10 +165,13 @@ export async function createApp(
         // The caller's request id goes into the access record: a blank one would not be a valid id.
         const header = req.headers['x-request-id'];
         const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
-        return requestContext(services, principal, requestId);
+        const context = requestContext(services, principal, requestId);
+        metrics?.graphql.bind(context, res);
+        return context;
       },
     }),
   );
+  if (metrics) app.use('/fhir', metrics.fhir);
   // FHIR R4 (IKNL PZP guide): the same verifier, and each request's records through the same door.
   app.use(
     '/fhir',

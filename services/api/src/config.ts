@@ -70,6 +70,13 @@ const Env = z.object({
   PZP_CATCH_UP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Per-request time limit. */
   PZP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Serves /metrics (Prometheus) on this port, on HOST, and not on PORT. Unset: /metrics is on
+   * PORT, which production allows only with PZP_METRICS_TOKEN.
+   */
+  PZP_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (wherever it is served). */
+  PZP_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type Config = z.output<typeof Env> & { readonly dataDir: string };
@@ -93,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length > 0) throw new ConfigError(`Production mode needs ${missing.join(', ')}`);
     if (config.PZP_CLOCK_START) throw new ConfigError('PZP_CLOCK_START is for development and tests only');
     if (config.PZP_DEMO_DATA) throw new ConfigError('PZP_DEMO_DATA is for development only');
+    // The metrics name no patient, but show load, failures and the access log's pace: not public.
+    if (config.PZP_METRICS_PORT === undefined && !config.PZP_METRICS_TOKEN)
+      throw new ConfigError(
+        'Production mode needs PZP_METRICS_PORT (a port for /metrics only) or PZP_METRICS_TOKEN (a bearer token for /metrics)',
+      );
     const insecure = insecureEventStoreSettings(config.EVENTSTORE_CONNECTION_STRING);
     if (insecure.length > 0 && !config.PZP_EVENTSTORE_ALLOW_INSECURE) {
       throw new ConfigError(
@@ -101,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (config.PZP_METRICS_PORT !== undefined && config.PZP_METRICS_PORT === config.PORT)
+    throw new ConfigError('PZP_METRICS_PORT must differ from PORT');
   return { ...config, dataDir: resolve(config.PZP_DATA_DIR) };
 }
 

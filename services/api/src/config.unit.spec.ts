@@ -7,6 +7,7 @@ const PRODUCTION = {
   PZP_JWKS_FILE: '/etc/pzp/jwks.json',
   PZP_JWT_ISSUER: 'https://idp.example',
   PZP_JWT_AUDIENCE: 'pzp-registry',
+  PZP_METRICS_PORT: '9464',
 };
 
 describe('production refuses an event store connection without transport security', () => {
@@ -59,5 +60,36 @@ describe('production refuses an event store connection without transport securit
   it('reads only the settings, case-insensitively', () => {
     expect(insecureEventStoreSettings('esdb://h:2113?tlsCaFile=/x/tls=false')).toEqual([]);
     expect(insecureEventStoreSettings('esdb://h:2113?Tls=false')).toEqual(['tls=false']);
+  });
+});
+
+describe('/metrics is not public in production', () => {
+  const { PZP_METRICS_PORT: _port, ...withoutMetrics } = PRODUCTION;
+
+  it('refuses production with neither a metrics port nor a metrics token', () => {
+    expect(() => loadConfig(withoutMetrics)).toThrow(
+      new ConfigError(
+        'Production mode needs PZP_METRICS_PORT (a port for /metrics only) or PZP_METRICS_TOKEN (a bearer token for /metrics)',
+      ),
+    );
+  });
+
+  it('accepts a separate port, or a token of at least 32 characters', () => {
+    expect(loadConfig(PRODUCTION).PZP_METRICS_PORT).toBe(9464);
+    const token = 'a-metrics-token-of-at-least-32-chars';
+    expect(loadConfig({ ...withoutMetrics, PZP_METRICS_TOKEN: token }).PZP_METRICS_TOKEN).toBe(token);
+    expect(() => loadConfig({ ...withoutMetrics, PZP_METRICS_TOKEN: 'short' })).toThrow(ConfigError);
+  });
+
+  it('refuses a metrics port equal to PORT', () => {
+    expect(() => loadConfig({ ...PRODUCTION, PORT: '9464' })).toThrow(
+      new ConfigError('PZP_METRICS_PORT must differ from PORT'),
+    );
+  });
+
+  it('development serves /metrics on PORT without either', () => {
+    const config = loadConfig({});
+    expect(config.PZP_METRICS_PORT).toBeUndefined();
+    expect(config.PZP_METRICS_TOKEN).toBeUndefined();
   });
 });

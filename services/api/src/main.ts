@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { join } from 'node:path';
 import { AccessLogWriter } from '@pzp/access';
 import {
@@ -22,6 +23,7 @@ import {
   type OpenedEventStore,
 } from './event-store.js';
 import { createLogger, type Logger } from './logger.js';
+import { metricsApp, nodeMetrics } from './metrics/index.js';
 import { readinessOf } from './readiness.js';
 import { pseudonymizer, type Services } from './services.js';
 import { openingAt, StartupError } from './startup-error.js';
@@ -120,6 +122,15 @@ async function main() {
   // requests to another node rather than have them fail here.
   const readiness = () =>
     readinessOf({ started: () => ready, projector, eventStore, writability, readModels });
+  const metrics = nodeMetrics({
+    projector,
+    headPosition: () => store.headPosition(),
+    subscriptionHealth: eventStore.subscriptionHealth,
+    quarantinedStreams: () => services.queries.quarantined().length,
+    readiness,
+    accessLog: services.accessLog,
+    ...(config.PZP_METRICS_TOKEN ? { token: config.PZP_METRICS_TOKEN } : {}),
+  });
   const { app } = await createApp({
     services,
     verifier: await verifierFor(config),
@@ -131,11 +142,15 @@ async function main() {
       subscription: eventStore.subscriptionHealth() ?? null,
     }),
     introspection: config.PZP_MODE === 'development',
+    // On PORT only without a port of its own (config.ts: production then needs a token).
+    metrics: { node: metrics, endpointHere: config.PZP_METRICS_PORT === undefined },
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
+  const server = await listen(app, config.PORT, config.HOST);
   server.requestTimeout = config.PZP_REQUEST_TIMEOUT_MS;
+  const metricsServer =
+    config.PZP_METRICS_PORT === undefined
+      ? undefined
+      : await listen(metricsApp(metrics.endpoint), config.PZP_METRICS_PORT, config.HOST);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
@@ -197,6 +212,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     stopProbes();
     server.close();
+    metricsServer?.close();
     await projector.stop();
     await services.accessLog.drain();
     await store.close();
@@ -205,6 +221,12 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
 }
 
 /** At start-up a place that cannot be written stops the node, with the place and SQLite's reason. */
