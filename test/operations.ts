@@ -48,3 +48,7 @@ export const CONFIRM_DIRECTIVE = standalone('Confirm');
 export const TWO_PATIENTS = standalone('TwoPatients');
 export const REVIEWS_DUE = standalone('ReviewsDue');
 export const TWO_PAGES = standalone('TwoPages');
+export const BREAK_GLASS_ACCESSES = standalone('BreakGlassAccesses');
+export const OPEN_BREAK_GLASS_REVIEW_COUNT = standalone('OpenBreakGlassReviewCount');
+export const REVIEW_BREAK_GLASS_ACCESS = standalone('ReviewBreakGlassAccess');
+export const BREAK_GLASS_ACCESSES_OF_MY_PATIENTS = standalone('BreakGlassAccessesOfMyPatients');

@@ -36,7 +36,7 @@ export type AccessLogEdge = {
 
 export type AccessLogEntry = {
   __typename?: 'AccessLogEntry';
-  /** READ_CURRENT, READ_AS_OF, READ_HISTORY, READ_ACCESS_LOG, WRITE. */
+  /** READ_CURRENT, READ_AS_OF, READ_HISTORY, READ_ACCESS_LOG, READ_REVIEWS_DUE, WRITE, READ_BREAK_GLASS_ACCESSES, REVIEW_BREAK_GLASS_ACCESS, READ_BREAK_GLASS_NOTICES. */
   action: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   /** Why access was granted (CONSENT, OWN_GP_PRACTICE, ...) or denied (NO_CONSENT, ...). */
@@ -156,6 +156,43 @@ export type AssignRoleInput = {
   practitioner: PractitionerInput;
   role: CareRole;
   transition?: InputMaybe<Transition>;
+};
+
+export type BreakGlassAccess = {
+  __typename?: 'BreakGlassAccess';
+  access: AccessLogEntry;
+  /** The access id (as AccessLogEntry.id). */
+  id: Scalars['ID']['output'];
+  /** The patient, by the registry's pseudonym (never the BSN). */
+  patientId: Scalars['ID']['output'];
+  /** The auditor's conclusion; null while open, and always on the regiebehandelaar's list. */
+  review?: Maybe<BreakGlassReview>;
+};
+
+export type BreakGlassAccessConnection = {
+  __typename?: 'BreakGlassAccessConnection';
+  edges: Array<BreakGlassAccessEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BreakGlassAccessEdge = {
+  __typename?: 'BreakGlassAccessEdge';
+  cursor: Scalars['String']['output'];
+  node: BreakGlassAccess;
+};
+
+export type BreakGlassConclusion =
+  /** The access was needed for the patient's care. */
+  | 'JUSTIFIED'
+  /** The access was not needed: a matter for the privacy officer. */
+  | 'NOT_JUSTIFIED';
+
+export type BreakGlassReview = {
+  __typename?: 'BreakGlassReview';
+  conclusion: BreakGlassConclusion;
+  note: Scalars['String']['output'];
+  reviewedAt: Scalars['DateTime']['output'];
+  reviewedBy: Actor;
 };
 
 export type Capacity = {
@@ -498,6 +535,11 @@ export type Mutation = {
   /** Physicians: turns down a pending revision; the confirmed directive stays as it is. */
   rejectTreatmentDirectiveRevision: PzpMutationResult;
   removeContactPerson: PzpMutationResult;
+  /**
+   * An auditor's conclusion on one flagged access, recorded as an event. A conclusion is final: a
+   * second one for the same access is a CONFLICT. Access-logged for the access's patient.
+   */
+  reviewBreakGlassAccess: BreakGlassAccess;
   revokeAdvanceDirective: PzpMutationResult;
   setEuthanasiaPosition: PzpMutationResult;
   setMedicalPolicyGoal: PzpMutationResult;
@@ -698,6 +740,18 @@ export type MutationRejectTreatmentDirectiveRevisionArgs = {
  */
 export type MutationRemoveContactPersonArgs = {
   input: RemoveContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationReviewBreakGlassAccessArgs = {
+  input: ReviewBreakGlassAccessInput;
 };
 
 
@@ -1175,8 +1229,25 @@ export type Query = {
   __typename?: 'Query';
   /** Who looked at this patient's record, when, from where, why, and whether access was granted. */
   accessLog: AccessLogConnection;
+  /**
+   * Flagged accesses (a physician broke the glass, a refused break-the-glass attempt, a request for
+   * too many patients), oldest first: all of them, only those awaiting a conclusion (`reviewed:
+   * false`) or only the concluded (`reviewed: true`). For auditors (FORBIDDEN, reason
+   * AUDIT_ROLE_REQUIRED, for anyone else). Each patient shown is access-logged. At most 100 per request.
+   */
+  breakGlassAccesses: BreakGlassAccessConnection;
+  /**
+   * Break-the-glass reads of the patients whose current regiebehandelaar is the caller's
+   * organisation (or the caller), oldest first, without the auditors' conclusions. For care
+   * professionals; each patient shown is access-logged. `endCursor` may lie past the last edge
+   * (entries left out): page on with it. Being told as it happens (a notification) is not part of
+   * this query.
+   */
+  breakGlassAccessesOfMyPatients: BreakGlassAccessConnection;
   /** The caller as the registry sees them (from the verified token). */
   me: Actor;
+  /** How many flagged accesses await a conclusion. For auditors. */
+  openBreakGlassReviewCount: Scalars['Int']['output'];
   /**
    * The current plan, or null when the registry holds none for this BSN (that is not an error).
    * Every call is access-logged, granted or denied. One request opens the record of one patient: this
@@ -1200,6 +1271,19 @@ export type Query = {
 export type QueryAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   bsn: Scalars['BSN']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryBreakGlassAccessesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  reviewed?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryBreakGlassAccessesOfMyPatientsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1319,6 +1403,16 @@ export type RemoveContactPersonInput = {
   contactId: Scalars['String']['input'];
   expectedVersion: Scalars['Int']['input'];
   reason: Scalars['String']['input'];
+};
+
+export type ReviewBreakGlassAccessInput = {
+  /** The id of the flagged access (AccessLogEntry.id). */
+  accessId: Scalars['ID']['input'];
+  conclusion: BreakGlassConclusion;
+  /** -1 or omitted: no conclusion yet (the only version a conclusion can be recorded at). */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Why: at least 10 visible characters, at most 4000. */
+  note: Scalars['String']['input'];
 };
 
 export type ReviewRequest = {
@@ -1813,3 +1907,34 @@ export type TwoPagesQueryVariables = Exact<{
 
 
 export type TwoPagesQuery = { __typename?: 'Query', one: { __typename?: 'PzpRecordConnection', edges: Array<{ __typename?: 'PzpRecordEdge', cursor: string }> }, two: { __typename?: 'PzpRecordConnection', edges: Array<{ __typename?: 'PzpRecordEdge', cursor: string }> } };
+
+export type BreakGlassAccessFieldsFragment = { __typename?: 'BreakGlassAccess', id: string, patientId: string, access: { __typename?: 'AccessLogEntry', id: string, at: string, action: string, purpose: AccessPurpose, outcome: AccessOutcome, basis: string, flagged: boolean, breakGlassReason?: string | null, user: { __typename?: 'Actor', id: string, name: string, organization: { __typename?: 'Organization', id: string } } }, review?: { __typename?: 'BreakGlassReview', conclusion: BreakGlassConclusion, note: string, reviewedAt: string, reviewedBy: { __typename?: 'Actor', id: string, name: string } } | null };
+
+export type BreakGlassAccessesQueryVariables = Exact<{
+  reviewed?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type BreakGlassAccessesQuery = { __typename?: 'Query', breakGlassAccesses: { __typename?: 'BreakGlassAccessConnection', edges: Array<{ __typename?: 'BreakGlassAccessEdge', cursor: string, node: { __typename?: 'BreakGlassAccess', id: string, patientId: string, access: { __typename?: 'AccessLogEntry', id: string, at: string, action: string, purpose: AccessPurpose, outcome: AccessOutcome, basis: string, flagged: boolean, breakGlassReason?: string | null, user: { __typename?: 'Actor', id: string, name: string, organization: { __typename?: 'Organization', id: string } } }, review?: { __typename?: 'BreakGlassReview', conclusion: BreakGlassConclusion, note: string, reviewedAt: string, reviewedBy: { __typename?: 'Actor', id: string, name: string } } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type OpenBreakGlassReviewCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenBreakGlassReviewCountQuery = { __typename?: 'Query', openBreakGlassReviewCount: number };
+
+export type ReviewBreakGlassAccessMutationVariables = Exact<{
+  input: ReviewBreakGlassAccessInput;
+}>;
+
+
+export type ReviewBreakGlassAccessMutation = { __typename?: 'Mutation', reviewBreakGlassAccess: { __typename?: 'BreakGlassAccess', id: string, patientId: string, access: { __typename?: 'AccessLogEntry', id: string, at: string, action: string, purpose: AccessPurpose, outcome: AccessOutcome, basis: string, flagged: boolean, breakGlassReason?: string | null, user: { __typename?: 'Actor', id: string, name: string, organization: { __typename?: 'Organization', id: string } } }, review?: { __typename?: 'BreakGlassReview', conclusion: BreakGlassConclusion, note: string, reviewedAt: string, reviewedBy: { __typename?: 'Actor', id: string, name: string } } | null } };
+
+export type BreakGlassAccessesOfMyPatientsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type BreakGlassAccessesOfMyPatientsQuery = { __typename?: 'Query', breakGlassAccessesOfMyPatients: { __typename?: 'BreakGlassAccessConnection', edges: Array<{ __typename?: 'BreakGlassAccessEdge', node: { __typename?: 'BreakGlassAccess', id: string, patientId: string, access: { __typename?: 'AccessLogEntry', id: string, at: string, action: string, purpose: AccessPurpose, outcome: AccessOutcome, basis: string, flagged: boolean, breakGlassReason?: string | null, user: { __typename?: 'Actor', id: string, name: string, organization: { __typename?: 'Organization', id: string } } }, review?: { __typename?: 'BreakGlassReview', conclusion: BreakGlassConclusion, note: string, reviewedAt: string, reviewedBy: { __typename?: 'Actor', id: string, name: string } } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };

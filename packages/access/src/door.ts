@@ -31,6 +31,7 @@ import {
   type Queries,
 } from '@pzp/projections';
 import type { AccessLogWriter } from './access-log.js';
+import { openBreakGlassReview, type BreakGlassReviewRecords } from './break-glass.js';
 import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from './errors.js';
 import { createPlanLoader, type PlanLoader } from './plan-loader.js';
 import { decideAccess, decideListedPlan, factsFromView, type AccessDecision } from './policy.js';
@@ -41,7 +42,16 @@ export interface RecordDoor {
   readonly store: EventStore;
   readonly queries: Pick<
     Queries,
-    'currentPlan' | 'currentPlans' | 'history' | 'accessLog' | 'reviewsDue' | 'quarantine'
+    | 'currentPlan'
+    | 'currentPlans'
+    | 'history'
+    | 'accessLog'
+    | 'reviewsDue'
+    | 'quarantine'
+    | 'flaggedAccesses'
+    | 'flaggedAccess'
+    | 'openBreakGlassReviewCount'
+    | 'breakGlassNotices'
   >;
   readonly projector: Pick<Projector, 'waitFor' | 'waitForStream' | 'reportBrokenChain'>;
   readonly accessLog: Pick<AccessLogWriter, 'record' | 'lastPosition'>;
@@ -122,7 +132,7 @@ export type { AccessLogRow, Page };
  * access policy and writes the access record; errors are the door's own (errors.ts), or the
  * domain's DomainError and the write path's VersionConflictError, which pass through.
  */
-export interface PatientRecords {
+export interface PatientRecords extends BreakGlassReviewRecords {
   /**
    * The current plan, or null when the registry holds none (not an error). The patient is named
    * by BSN, or by the pseudonym a front end handed out as the patient's logical id (FHIR), so that
@@ -270,6 +280,19 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
   let openedPatient: string | undefined;
   /** How many more plans this request may list. */
   let listable = MAX_LISTED_PER_REQUEST;
+  /** Takes `limit` plans from what this request may still list (before the first await of a list). */
+  function reserveListed(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_PER_REQUEST) {
+      throw new InvalidRequestError(`limit must be between 1 and ${MAX_LISTED_PER_REQUEST}`, ['limit']);
+    }
+    if (limit > listable) {
+      throw new AccessDeniedError(
+        TOO_MANY_PATIENTS,
+        `One request lists at most ${MAX_LISTED_PER_REQUEST} plans; ask for the next page in a request of its own`,
+      );
+    }
+    listable -= limit;
+  }
 
   /**
    * The plan row, or none; a missing row is checked against the event store, because a row is
@@ -375,6 +398,8 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
   }
 
   return {
+    ...openBreakGlassReview(door, caller, reserveListed),
+
     async current(patient, { purpose, breakGlassReason }) {
       const access = await open(patient, {
         action: 'READ_CURRENT',
@@ -436,13 +461,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       const decision = decideAccess({ actor, action: 'READ_REVIEWS_DUE', purpose: 'TREATMENT' }, undefined);
       if (decision.outcome === 'DENIED') throw new AccessDeniedError(decision.reason, decision.message);
       // Reserved before the first await, as a patient is claimed (see open).
-      if (limit > listable) {
-        throw new AccessDeniedError(
-          TOO_MANY_PATIENTS,
-          `One request lists at most ${MAX_LISTED_PER_REQUEST} plans; ask for the next page in a request of its own`,
-        );
-      }
-      listable -= limit;
+      reserveListed(limit);
       const now = clock();
       const shown: { item: ReviewDue; decision: Extract<AccessDecision, { outcome: 'GRANTED' }> }[] = [];
       let position: ReviewsDuePosition | undefined = after;

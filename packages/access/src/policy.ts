@@ -17,6 +17,11 @@
  *   and must see how it came to be (who changed what, what was corrected). The access log is for
  *   auditors only: it says which colleagues looked at the record, which is review work for the
  *   registry's auditors, not for the care team.
+ * - The break-the-glass review (the flagged accesses, their conclusions) is for auditors, as the
+ *   access log is. The patient's regiebehandelaar learns of each break-the-glass access of their
+ *   patient from a list of their own organisation (READ_BREAK_GLASS_NOTICES): each entry is
+ *   decided by {@link decideBreakGlassNotice}, only for the current regiebehandelaar (person or
+ *   organisation), not for the rest of the care team.
  * - EMERGENCY is a clinical purpose like TREATMENT (it is logged as such). BREAK_THE_GLASS is only
  *   for reading the current plan, and only counts when nothing else grants access: a physician
  *   who breaks the glass while consent was granted is simply granted by consent, unflagged.
@@ -76,7 +81,8 @@ export type DenialReason =
   | 'BREAK_GLASS_REASON_REQUIRED'
   | 'AUDITORS_DO_NOT_CHANGE_RECORDS'
   | 'AUDIT_ROLE_REQUIRED'
-  | 'PURPOSE_NOT_ALLOWED';
+  | 'PURPOSE_NOT_ALLOWED'
+  | 'NOT_THE_REGIEBEHANDELAAR';
 
 export type AccessDecision =
   | { readonly outcome: 'GRANTED'; readonly basis: GrantBasis; readonly flagged: boolean }
@@ -110,6 +116,9 @@ export const CLINICAL_PURPOSES: Readonly<Record<AccessAction, readonly AccessPur
   READ_HISTORY: ['TREATMENT', 'EMERGENCY', 'AUDIT'],
   READ_AS_OF: ['TREATMENT', 'EMERGENCY', 'AUDIT'],
   READ_ACCESS_LOG: [],
+  READ_BREAK_GLASS_ACCESSES: [],
+  REVIEW_BREAK_GLASS_ACCESS: [],
+  READ_BREAK_GLASS_NOTICES: ['TREATMENT'],
 };
 
 /** Plain sentences without personal data: they end up in API errors and logs. */
@@ -124,9 +133,11 @@ const MESSAGES: Readonly<Record<DenialReason, string>> = {
   BREAK_GLASS_REASON_REQUIRED: `Breaking the glass needs a stated reason of at least ${MIN_BREAK_GLASS_REASON} visible characters`,
   AUDITORS_DO_NOT_CHANGE_RECORDS: 'Auditors read the record; they change nothing clinical',
   AUDIT_ROLE_REQUIRED:
-    "History and as-of views are for auditors and the patient's own GP practice and regiebehandelaar; the access log is for auditors",
+    "History and as-of views are for auditors and the patient's own GP practice and regiebehandelaar; the access log and the break-the-glass review are for auditors",
   PURPOSE_NOT_ALLOWED:
     'This purpose does not fit this request: treatment or emergency for reading and changing the plan, break the glass only for reading the current plan',
+  NOT_THE_REGIEBEHANDELAAR:
+    "Break-the-glass accesses of a patient are told to the patient's current regiebehandelaar only",
 };
 
 const deny = (reason: DenialReason): AccessDecision => ({
@@ -143,6 +154,14 @@ const grant = (basis: GrantBasis, flagged = false): AccessDecision => ({
 const isKnownProfession = (actor: Actor): boolean => Object.hasOwn(PROFESSIONS, actor.profession);
 const isAuditor = (actor: Actor): boolean =>
   actor.organization.type === 'AUDIT' || actor.profession === 'AUDITOR';
+/** Lists of an organisation's own patients: decided per patient afterwards. */
+const isOwnOrganizationList = (action: AccessAction): boolean =>
+  action === 'READ_REVIEWS_DUE' || action === 'READ_BREAK_GLASS_NOTICES';
+/** Audit work on who accessed whom: the access log and the break-the-glass review. */
+const isAuditWork = (action: AccessAction): boolean =>
+  action === 'READ_ACCESS_LOG' ||
+  action === 'READ_BREAK_GLASS_ACCESSES' ||
+  action === 'REVIEW_BREAK_GLASS_ACCESS';
 const isPatientHistory = (action: AccessAction): boolean =>
   action === 'READ_HISTORY' || action === 'READ_AS_OF';
 
@@ -175,15 +194,15 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   },
   {
     id: 'auditors-act-for-audit-only',
-    rule: 'An auditor asking for reviews due, or stating a purpose other than AUDIT, is no care professional (NOT_A_CARE_PROFESSIONAL)',
+    rule: "An auditor asking for an organisation's list (reviews due, break-the-glass notices), or stating a purpose other than AUDIT, is no care professional (NOT_A_CARE_PROFESSIONAL)",
     decide: ({ request: { actor, action, purpose } }) =>
-      isAuditor(actor) && (action === 'READ_REVIEWS_DUE' || purpose !== 'AUDIT')
+      isAuditor(actor) && (isOwnOrganizationList(action) || purpose !== 'AUDIT')
         ? deny('NOT_A_CARE_PROFESSIONAL')
         : undefined,
   },
   {
     id: 'auditors-read',
-    rule: 'An auditor reads the current plan, as-of views, history and the access log for AUDIT, whatever the consent (AUDITOR)',
+    rule: 'An auditor reads the current plan, as-of views, history and the access log, and reviews break-the-glass accesses, for AUDIT, whatever the consent (AUDITOR)',
     decide: ({ request: { actor } }) => (isAuditor(actor) ? grant('AUDITOR') : undefined),
   },
   {
@@ -196,9 +215,8 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   },
   {
     id: 'access-log-auditors-only',
-    rule: 'The access log is for auditors only (AUDIT_ROLE_REQUIRED)',
-    decide: ({ request: { action } }) =>
-      action === 'READ_ACCESS_LOG' ? deny('AUDIT_ROLE_REQUIRED') : undefined,
+    rule: 'The access log and the break-the-glass review are for auditors only (AUDIT_ROLE_REQUIRED)',
+    decide: ({ request: { action } }) => (isAuditWork(action) ? deny('AUDIT_ROLE_REQUIRED') : undefined),
   },
   {
     id: 'history-for-care-team',
@@ -214,9 +232,9 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   },
   {
     id: 'reviews-due-own-organisation',
-    rule: 'A care professional may ask for the reviews due of their own organisation; each plan on it is decided as reading that plan, see decideListedPlan (OWN_ORGANIZATION)',
+    rule: 'A care professional may ask for the reviews due and the break-the-glass notices of their own organisation; each entry is decided on its own, see decideListedPlan and decideBreakGlassNotice (OWN_ORGANIZATION)',
     decide: ({ request: { action } }) =>
-      action === 'READ_REVIEWS_DUE' ? grant('OWN_ORGANIZATION') : undefined,
+      isOwnOrganizationList(action) ? grant('OWN_ORGANIZATION') : undefined,
   },
   {
     id: 'new-patient',
@@ -298,6 +316,19 @@ export function decideAccess(request: AccessRequest, patient: PatientFacts | und
  */
 export function decideListedPlan(actor: Actor, patient: PatientFacts): AccessDecision {
   return decideAccess({ actor, action: 'READ_CURRENT', purpose: 'TREATMENT' }, patient);
+}
+
+/**
+ * A break-the-glass access on the organisation's notice list is shown only to the patient's
+ * current regiebehandelaar (the person, or anyone at their organisation): they answer for the
+ * plan and must know who read it without consent. The own GP practice as such is not told: it is
+ * not the one treating when someone else holds the role.
+ */
+export function decideBreakGlassNotice(actor: Actor, patient: PatientFacts): AccessDecision {
+  const regie = patient.regiebehandelaar;
+  return regie && (regie.practitionerId === actor.id || regie.organizationId === actor.organization.id)
+    ? grant('REGIEBEHANDELAAR')
+    : deny('NOT_THE_REGIEBEHANDELAAR');
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   ACCESS_POLICY,
   MIN_BREAK_GLASS_REASON,
   decideAccess,
+  decideBreakGlassNotice,
   decideListedPlan,
   explainAccess,
   factsFromView,
@@ -342,6 +343,24 @@ describe("the patient's care team: own GP practice and regiebehandelaar, whateve
       BREAK_THE_GLASS: denied('PURPOSE_NOT_ALLOWED'),
       AUDIT: denied('PURPOSE_NOT_ALLOWED'),
     },
+    READ_BREAK_GLASS_ACCESSES: {
+      TREATMENT: denied('AUDIT_ROLE_REQUIRED'),
+      EMERGENCY: denied('AUDIT_ROLE_REQUIRED'),
+      BREAK_THE_GLASS: denied('AUDIT_ROLE_REQUIRED'),
+      AUDIT: denied('AUDIT_ROLE_REQUIRED'),
+    },
+    REVIEW_BREAK_GLASS_ACCESS: {
+      TREATMENT: denied('AUDIT_ROLE_REQUIRED'),
+      EMERGENCY: denied('AUDIT_ROLE_REQUIRED'),
+      BREAK_THE_GLASS: denied('AUDIT_ROLE_REQUIRED'),
+      AUDIT: denied('AUDIT_ROLE_REQUIRED'),
+    },
+    READ_BREAK_GLASS_NOTICES: {
+      TREATMENT: granted('OWN_ORGANIZATION'),
+      EMERGENCY: denied('PURPOSE_NOT_ALLOWED'),
+      BREAK_THE_GLASS: denied('PURPOSE_NOT_ALLOWED'),
+      AUDIT: denied('PURPOSE_NOT_ALLOWED'),
+    },
   };
   const cells = CARE_TEAM_CASES.flatMap((m) =>
     CONSENTS.flatMap((consent) =>
@@ -420,6 +439,24 @@ describe('no plan yet', () => {
       BREAK_THE_GLASS: denied('PURPOSE_NOT_ALLOWED'),
       AUDIT: denied('PURPOSE_NOT_ALLOWED'),
     },
+    READ_BREAK_GLASS_ACCESSES: {
+      TREATMENT: denied('AUDIT_ROLE_REQUIRED'),
+      EMERGENCY: denied('AUDIT_ROLE_REQUIRED'),
+      BREAK_THE_GLASS: denied('AUDIT_ROLE_REQUIRED'),
+      AUDIT: denied('AUDIT_ROLE_REQUIRED'),
+    },
+    REVIEW_BREAK_GLASS_ACCESS: {
+      TREATMENT: denied('AUDIT_ROLE_REQUIRED'),
+      EMERGENCY: denied('AUDIT_ROLE_REQUIRED'),
+      BREAK_THE_GLASS: denied('AUDIT_ROLE_REQUIRED'),
+      AUDIT: denied('AUDIT_ROLE_REQUIRED'),
+    },
+    READ_BREAK_GLASS_NOTICES: {
+      TREATMENT: granted('OWN_ORGANIZATION'),
+      EMERGENCY: denied('PURPOSE_NOT_ALLOWED'),
+      BREAK_THE_GLASS: denied('PURPOSE_NOT_ALLOWED'),
+      AUDIT: denied('PURPOSE_NOT_ALLOWED'),
+    },
   };
   const cells = CONSENT_ORGANIZATION_TYPES.flatMap((type) =>
     WHO.flatMap((who) =>
@@ -461,6 +498,24 @@ describe('auditors: every action and purpose, with and without a plan', () => {
       BREAK_THE_GLASS: denied('NOT_A_CARE_PROFESSIONAL'),
     },
     READ_REVIEWS_DUE: {
+      AUDIT: denied('NOT_A_CARE_PROFESSIONAL'),
+      TREATMENT: denied('NOT_A_CARE_PROFESSIONAL'),
+      EMERGENCY: denied('NOT_A_CARE_PROFESSIONAL'),
+      BREAK_THE_GLASS: denied('NOT_A_CARE_PROFESSIONAL'),
+    },
+    READ_BREAK_GLASS_ACCESSES: {
+      AUDIT: granted('AUDITOR'),
+      TREATMENT: denied('NOT_A_CARE_PROFESSIONAL'),
+      EMERGENCY: denied('NOT_A_CARE_PROFESSIONAL'),
+      BREAK_THE_GLASS: denied('NOT_A_CARE_PROFESSIONAL'),
+    },
+    REVIEW_BREAK_GLASS_ACCESS: {
+      AUDIT: granted('AUDITOR'),
+      TREATMENT: denied('NOT_A_CARE_PROFESSIONAL'),
+      EMERGENCY: denied('NOT_A_CARE_PROFESSIONAL'),
+      BREAK_THE_GLASS: denied('NOT_A_CARE_PROFESSIONAL'),
+    },
+    READ_BREAK_GLASS_NOTICES: {
       AUDIT: denied('NOT_A_CARE_PROFESSIONAL'),
       TREATMENT: denied('NOT_A_CARE_PROFESSIONAL'),
       EMERGENCY: denied('NOT_A_CARE_PROFESSIONAL'),
@@ -528,6 +583,45 @@ describe('a plan on the reviews-due list is decided as reading that plan for TRE
     for (const { actor, basis } of Object.values(CARE_TEAM)) {
       expect(decideListedPlan(actor, patient('REFUSED'))).toEqual(granted(basis));
     }
+  });
+});
+
+describe('break-the-glass notices: only for the current regiebehandelaar', () => {
+  const regie = { practitionerId: 'UZI-regie', organizationId: 'URA-regie-org' };
+  const facts = (r: PatientFacts['regiebehandelaar']): PatientFacts => ({
+    consent: () => 'UNKNOWN',
+    gpPracticeIds: ['URA-own-practice'],
+    regiebehandelaar: r,
+  });
+  const at = (id: string, organizationId: string): Actor => ({
+    ...clinician('ZIEKENHUIS', 'physician'),
+    id,
+    organization: { ...clinician('ZIEKENHUIS', 'physician').organization, id: organizationId },
+  });
+  it.each([
+    {
+      who: 'the regiebehandelaar',
+      actor: at('UZI-regie', 'URA-elsewhere'),
+      expected: granted('REGIEBEHANDELAAR'),
+    },
+    {
+      who: 'a colleague at their organisation',
+      actor: at('UZI-colleague', 'URA-regie-org'),
+      expected: granted('REGIEBEHANDELAAR'),
+    },
+    {
+      who: 'the own GP practice',
+      actor: at('UZI-gp', 'URA-own-practice'),
+      expected: denied('NOT_THE_REGIEBEHANDELAAR'),
+    },
+    { who: 'anyone else', actor: at('UZI-other', 'URA-other'), expected: denied('NOT_THE_REGIEBEHANDELAAR') },
+  ])('$who', ({ actor, expected }) => {
+    expect(decideBreakGlassNotice(actor, facts(regie))).toMatchObject(expected);
+  });
+  it('tells nobody while nobody holds the role', () => {
+    expect(decideBreakGlassNotice(at('UZI-regie', 'URA-regie-org'), facts(undefined))).toMatchObject(
+      denied('NOT_THE_REGIEBEHANDELAAR'),
+    );
   });
 });
 

@@ -14,6 +14,10 @@ export const ACCESS_ACTIONS = [
   'READ_ACCESS_LOG',
   'READ_REVIEWS_DUE',
   'WRITE',
+  // Break-the-glass review: an auditor's list and conclusion, the regiebehandelaar's list.
+  'READ_BREAK_GLASS_ACCESSES',
+  'REVIEW_BREAK_GLASS_ACCESS',
+  'READ_BREAK_GLASS_NOTICES',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 

@@ -14,3 +14,4 @@ export * from './history.js';
 export * from './envelope.js';
 export * from './upcast.js';
 export * from './access-record.js';
+export * from './break-glass-review.js';

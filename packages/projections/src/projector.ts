@@ -1,14 +1,18 @@
 import {
   ACCESS_LOG_EVENT_TYPE,
   ACCESS_LOG_STREAM_PREFIX,
+  BREAK_GLASS_REVIEW_EVENT_TYPE,
+  BREAK_GLASS_REVIEW_STREAM_PREFIX,
   currentView,
   describeChange,
   evolve,
   initialState,
   parseAccessRecord,
+  parseBreakGlassReview,
   parseEvent,
   pseudonymOfStream,
   type AccessRecord,
+  type BreakGlassReview,
   type ChangeEntry,
   type PlanState,
   type PzpEvent,
@@ -86,6 +90,9 @@ const MAX_EVENT_TYPE = 100;
 const isAccessRecord = (e: StreamEvent): boolean =>
   e.type === ACCESS_LOG_EVENT_TYPE && e.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX);
 
+const isBreakGlassReview = (e: StreamEvent): boolean =>
+  e.type === BREAK_GLASS_REVIEW_EVENT_TYPE && e.streamName.startsWith(BREAK_GLASS_REVIEW_STREAM_PREFIX);
+
 /** Why a stream cannot be applied: the step that failed and what it threw. */
 interface Failure {
   readonly stage: FailureStage;
@@ -126,6 +133,7 @@ interface PatientChange extends LatestChange {
 interface FoldedBatch {
   readonly patients: Map<string, PatientChange>;
   readonly accessRecords: { readonly record: AccessRecord; readonly position: bigint }[];
+  readonly reviews: { readonly review: BreakGlassReview; readonly position: bigint }[];
   /** Streams quarantined by this batch (each once). */
   readonly quarantines: Map<string, QuarantineRow>;
   /** Access records skipped by this batch, as quarantine rows (also when the stream already was). */
@@ -511,6 +519,7 @@ export class Projector {
 
     this.db.transaction(() => {
       for (const a of batch.accessRecords) this.writers.accessRecord(a.record, a.position);
+      for (const r of batch.reviews) this.writers.breakGlassReview(r.review, r.position);
       for (const p of batch.patients.values()) {
         for (const c of p.changes) this.writers.history(p.pseudonym, c.revision, c.position, c.entry);
         this.writers.latest(p, p.state, p.committed, p.view);
@@ -543,6 +552,7 @@ export class Projector {
     const batch: FoldedBatch = {
       patients: new Map(),
       accessRecords: [],
+      reviews: [],
       quarantines: new Map(),
       skippedAccess: [],
       rewritten: new Map(),
@@ -554,6 +564,10 @@ export class Projector {
         chain.advance(recorded);
         if (broken === undefined) this.foldAccessRecord(batch, recorded);
         else this.skipAccessRecord(batch, recorded, integrityFailure(broken));
+        continue;
+      }
+      if (isBreakGlassReview(recorded)) {
+        this.foldReview(batch, recorded);
         continue;
       }
       const pseudonym = pseudonymOfStream(recorded.streamName);
@@ -615,6 +629,17 @@ export class Projector {
     }
   }
 
+  /** A conclusion goes to the review table; one that cannot be read quarantines its (one-event) stream. */
+  private foldReview(batch: FoldedBatch, recorded: RecordedEvent) {
+    const { streamName } = recorded;
+    if (this.quarantines.has(streamName) || batch.quarantines.has(streamName)) return;
+    try {
+      batch.reviews.push({ review: parseBreakGlassReview(recorded.data), position: recorded.position });
+    } catch (error) {
+      batch.quarantines.set(streamName, this.quarantineRow(recorded, undefined, { stage: 'parse', error }));
+    }
+  }
+
   private skipAccessRecord(batch: FoldedBatch, recorded: RecordedEvent, failure: Failure) {
     const row = this.quarantineRow(recorded, undefined, failure);
     batch.skippedAccess.push(row);
@@ -642,7 +667,8 @@ export class Projector {
     for (const [streamName, q] of batch.quarantines) {
       this.quarantines.set(streamName, q);
       this.cache.delete(streamName);
-      if (q.pseudonym === undefined) continue; // an access log's: logged per skipped record below
+      // An access log's is logged per skipped record below.
+      if (q.pseudonym === undefined && !streamName.startsWith(BREAK_GLASS_REVIEW_STREAM_PREFIX)) continue;
       this.logger.error(
         logFields(q),
         isBrokenChain(q) ? BROKEN_CHAIN_MESSAGE : 'stream quarantined: event unreadable',

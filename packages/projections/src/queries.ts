@@ -1,4 +1,11 @@
-import { streamNameFor, type AccessRecord, type Actor, type ChangeEntry, type PlanView } from '@pzp/domain';
+import {
+  streamNameFor,
+  type AccessRecord,
+  type Actor,
+  type BreakGlassReview,
+  type ChangeEntry,
+  type PlanView,
+} from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
@@ -32,6 +39,13 @@ export interface RoleRow {
 export interface AccessLogRow {
   readonly position: bigint;
   readonly record: AccessRecord;
+}
+
+/** A flagged access record, and the auditor's conclusion once there is one. */
+export interface FlaggedAccessRow {
+  readonly position: bigint;
+  readonly record: AccessRecord;
+  readonly review: BreakGlassReview | undefined;
 }
 
 export interface Page<T> {
@@ -95,6 +109,41 @@ export function createQueries(db: ReadModelDb) {
   const accessLogStmt = db.prepare<[string, string, number], { position: string; record: string }>(
     'SELECT position, record FROM access_log WHERE pseudonym = ? AND position > ? ORDER BY position LIMIT ?',
   );
+  // reviewed: -1 both, 0 open only, 1 concluded only.
+  const flaggedStmt = db.prepare<
+    [string, number, number, number],
+    { position: string; record: string; review: string | null }
+  >(`
+    SELECT f.position, f.record, r.review FROM flagged_accesses f
+    LEFT JOIN break_glass_reviews r ON r.access_id = f.access_id
+    WHERE f.position > ? AND (? = -1 OR (r.access_id IS NOT NULL) = ?)
+    ORDER BY f.position LIMIT ?`);
+  const flaggedOneStmt = db.prepare<[string], { position: string; record: string; review: string | null }>(`
+    SELECT f.position, f.record, r.review FROM flagged_accesses f
+    LEFT JOIN break_glass_reviews r ON r.access_id = f.access_id WHERE f.access_id = ?`);
+  const openCountStmt = db.prepare<[], { n: number }>(`
+    SELECT count(*) AS n FROM flagged_accesses f
+    WHERE NOT EXISTS (SELECT 1 FROM break_glass_reviews r WHERE r.access_id = f.access_id)`);
+  // The organisation (or practitioner) that holds the patient's REGIEBEHANDELAAR role now; the
+  // door decides each row again on the plan itself.
+  const noticesStmt = db.prepare<
+    [string, string, string, number],
+    { position: string; record: string; review: string | null }
+  >(`
+    SELECT f.position, f.record, NULL AS review FROM flagged_accesses f
+    WHERE f.break_glass = 1 AND f.position > ? AND EXISTS (
+      SELECT 1 FROM roles o WHERE o.pseudonym = f.pseudonym AND o.role = 'REGIEBEHANDELAAR'
+        AND (o.organization_id = ? OR o.practitioner_id = ?))
+    ORDER BY f.position LIMIT ?`);
+  const toFlagged = (r: { position: string; record: string; review: string | null }): FlaggedAccessRow => ({
+    position: positionFromKey(r.position),
+    record: JSON.parse(r.record) as AccessRecord,
+    review: r.review === null ? undefined : (JSON.parse(r.review) as BreakGlassReview),
+  });
+  const page = <R>(rows: R[], limit: number, map: (r: R) => FlaggedAccessRow): Page<FlaggedAccessRow> => ({
+    hasMore: rows.length > limit,
+    items: rows.slice(0, limit).map(map),
+  });
   const rolesOfStmt = db.prepare<[string], RawRole>(
     'SELECT * FROM roles WHERE pseudonym = ? ORDER BY role, from_date',
   );
@@ -230,6 +279,45 @@ export function createQueries(db: ReadModelDb) {
           record: JSON.parse(r.record) as AccessRecord,
         })),
       };
+    },
+
+    /**
+     * Flagged access records, oldest first, after the global position `afterPosition`: all of
+     * them, or only those not reviewed yet (`reviewed` false) or only the concluded (true).
+     */
+    flaggedAccesses(
+      reviewed: boolean | undefined,
+      afterPosition: bigint | undefined,
+      limit: number,
+    ): Page<FlaggedAccessRow> {
+      const want = reviewed === undefined ? -1 : reviewed ? 1 : 0;
+      const after = afterPosition === undefined ? '' : positionKey(afterPosition);
+      return page(flaggedStmt.all(after, want, want, limit + 1), limit, toFlagged);
+    },
+
+    /** One flagged access record by its access id; undefined when there is no such flagged record. */
+    flaggedAccess(accessId: string): FlaggedAccessRow | undefined {
+      const row = flaggedOneStmt.get(accessId);
+      return row && toFlagged(row);
+    },
+
+    /** How many flagged access records have no conclusion yet. */
+    openBreakGlassReviewCount(): number {
+      return openCountStmt.get()!.n;
+    },
+
+    /**
+     * Granted break-the-glass reads of the patients whose regiebehandelaar is this organisation
+     * (or this practitioner), oldest first, after `afterPosition`.
+     */
+    breakGlassNotices(
+      organizationId: string,
+      practitionerId: string,
+      afterPosition: bigint | undefined,
+      limit: number,
+    ): Page<FlaggedAccessRow> {
+      const after = afterPosition === undefined ? '' : positionKey(afterPosition);
+      return page(noticesStmt.all(after, organizationId, practitionerId, limit + 1), limit, toFlagged);
     },
 
     rolesOf(pseudonym: string): RoleRow[] {

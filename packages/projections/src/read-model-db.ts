@@ -9,7 +9,7 @@ import { probeSqliteWrite } from '@pzp/event-store';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 6;
+export const READ_MODEL_SCHEMA_VERSION = 7;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -71,6 +71,25 @@ const TABLES = `
     record TEXT NOT NULL,            -- JSON AccessRecord
     PRIMARY KEY (pseudonym, position)
   ) WITHOUT ROWID;
+  -- Flagged access records (break the glass, refused attempts, too many patients): the auditors'
+  -- review queue. A copy of the access_log row, keyed by access id, which a review names.
+  CREATE TABLE IF NOT EXISTS flagged_accesses (
+    access_id TEXT PRIMARY KEY,
+    pseudonym TEXT NOT NULL,
+    position TEXT NOT NULL,          -- positionKey(global position), as access_log
+    break_glass INTEGER NOT NULL,    -- 1: a granted break-the-glass read, told to the regiebehandelaar
+    record TEXT NOT NULL             -- JSON AccessRecord
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS flagged_accesses_by_position ON flagged_accesses (position);
+  CREATE INDEX IF NOT EXISTS flagged_accesses_break_glass ON flagged_accesses (pseudonym, position)
+    WHERE break_glass = 1;
+  -- The auditors' conclusions (BreakGlassAccessReviewed), one per access: kept apart from the queue
+  -- so that neither depends on the order the two arrive in.
+  CREATE TABLE IF NOT EXISTS break_glass_reviews (
+    access_id TEXT PRIMARY KEY,
+    position TEXT NOT NULL,          -- positionKey of the review event
+    review TEXT NOT NULL             -- JSON BreakGlassReview
+  ) WITHOUT ROWID;
   -- Facts about how the rows were built, e.g. code_version (PROJECTION_CODE_VERSION): written with
   -- every batch, in its transaction, so it always describes the rows next to it.
   CREATE TABLE IF NOT EXISTS read_model_meta (
@@ -126,6 +145,8 @@ const DATA_TABLES = [
   'review_due',
   'roles',
   'access_log',
+  'flagged_accesses',
+  'break_glass_reviews',
   'read_model_meta',
   'stream_heads',
   'quarantined_streams',

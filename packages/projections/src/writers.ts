@@ -1,6 +1,7 @@
 import {
   activeRoles,
   type AccessRecord,
+  type BreakGlassReview,
   type ChangeEntry,
   type PlanState,
   type RoleAssignmentItem,
@@ -72,6 +73,14 @@ export function createWriters(db: ReadModelDb) {
   const insertAccess = db.prepare<[string, string, string]>(
     'INSERT INTO access_log (pseudonym, position, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
+  const insertFlagged = db.prepare<[string, string, string, number, string]>(`
+    INSERT INTO flagged_accesses (access_id, pseudonym, position, break_glass, record) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT DO NOTHING`);
+  // The store keeps one conclusion per access (its own stream, appended to once); should a second
+  // arrive anyway, the first stands.
+  const insertReview = db.prepare<[string, string, string]>(
+    'INSERT INTO break_glass_reviews (access_id, position, review) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   const writeCheckpoint = db.prepare<[string, string]>(`
     INSERT INTO checkpoints (name, position) VALUES (?, ?)
     ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
@@ -104,7 +113,16 @@ export function createWriters(db: ReadModelDb) {
     },
 
     accessRecord(record: AccessRecord, position: bigint) {
-      insertAccess.run(record.pseudonym, positionKey(position), JSON.stringify(record));
+      const json = JSON.stringify(record);
+      insertAccess.run(record.pseudonym, positionKey(position), json);
+      if (record.flagged) {
+        const breakGlass = record.purpose === 'BREAK_THE_GLASS' && record.outcome === 'GRANTED';
+        insertFlagged.run(record.accessId, record.pseudonym, positionKey(position), breakGlass ? 1 : 0, json);
+      }
+    },
+
+    breakGlassReview(review: BreakGlassReview, position: bigint) {
+      insertReview.run(review.accessId, positionKey(position), JSON.stringify(review));
     },
 
     history(pseudonym: string, revision: bigint, position: bigint, entry: ChangeEntry) {

@@ -42,7 +42,7 @@ export type AccessLogEdge = {
 
 export type AccessLogEntry = {
   __typename?: 'AccessLogEntry';
-  /** READ_CURRENT, READ_AS_OF, READ_HISTORY, READ_ACCESS_LOG, WRITE. */
+  /** READ_CURRENT, READ_AS_OF, READ_HISTORY, READ_ACCESS_LOG, READ_REVIEWS_DUE, WRITE, READ_BREAK_GLASS_ACCESSES, REVIEW_BREAK_GLASS_ACCESS, READ_BREAK_GLASS_NOTICES. */
   action: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   /** Why access was granted (CONSENT, OWN_GP_PRACTICE, ...) or denied (NO_CONSENT, ...). */
@@ -162,6 +162,43 @@ export type AssignRoleInput = {
   practitioner: PractitionerInput;
   role: CareRole;
   transition?: InputMaybe<Transition>;
+};
+
+export type BreakGlassAccess = {
+  __typename?: 'BreakGlassAccess';
+  access: AccessLogEntry;
+  /** The access id (as AccessLogEntry.id). */
+  id: Scalars['ID']['output'];
+  /** The patient, by the registry's pseudonym (never the BSN). */
+  patientId: Scalars['ID']['output'];
+  /** The auditor's conclusion; null while open, and always on the regiebehandelaar's list. */
+  review?: Maybe<BreakGlassReview>;
+};
+
+export type BreakGlassAccessConnection = {
+  __typename?: 'BreakGlassAccessConnection';
+  edges: Array<BreakGlassAccessEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BreakGlassAccessEdge = {
+  __typename?: 'BreakGlassAccessEdge';
+  cursor: Scalars['String']['output'];
+  node: BreakGlassAccess;
+};
+
+export type BreakGlassConclusion =
+  /** The access was needed for the patient's care. */
+  | 'JUSTIFIED'
+  /** The access was not needed: a matter for the privacy officer. */
+  | 'NOT_JUSTIFIED';
+
+export type BreakGlassReview = {
+  __typename?: 'BreakGlassReview';
+  conclusion: BreakGlassConclusion;
+  note: Scalars['String']['output'];
+  reviewedAt: Scalars['DateTime']['output'];
+  reviewedBy: Actor;
 };
 
 export type Capacity = {
@@ -504,6 +541,11 @@ export type Mutation = {
   /** Physicians: turns down a pending revision; the confirmed directive stays as it is. */
   rejectTreatmentDirectiveRevision: PzpMutationResult;
   removeContactPerson: PzpMutationResult;
+  /**
+   * An auditor's conclusion on one flagged access, recorded as an event. A conclusion is final: a
+   * second one for the same access is a CONFLICT. Access-logged for the access's patient.
+   */
+  reviewBreakGlassAccess: BreakGlassAccess;
   revokeAdvanceDirective: PzpMutationResult;
   setEuthanasiaPosition: PzpMutationResult;
   setMedicalPolicyGoal: PzpMutationResult;
@@ -704,6 +746,18 @@ export type MutationRejectTreatmentDirectiveRevisionArgs = {
  */
 export type MutationRemoveContactPersonArgs = {
   input: RemoveContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationReviewBreakGlassAccessArgs = {
+  input: ReviewBreakGlassAccessInput;
 };
 
 
@@ -1181,8 +1235,25 @@ export type Query = {
   __typename?: 'Query';
   /** Who looked at this patient's record, when, from where, why, and whether access was granted. */
   accessLog: AccessLogConnection;
+  /**
+   * Flagged accesses (a physician broke the glass, a refused break-the-glass attempt, a request for
+   * too many patients), oldest first: all of them, only those awaiting a conclusion (`reviewed:
+   * false`) or only the concluded (`reviewed: true`). For auditors (FORBIDDEN, reason
+   * AUDIT_ROLE_REQUIRED, for anyone else). Each patient shown is access-logged. At most 100 per request.
+   */
+  breakGlassAccesses: BreakGlassAccessConnection;
+  /**
+   * Break-the-glass reads of the patients whose current regiebehandelaar is the caller's
+   * organisation (or the caller), oldest first, without the auditors' conclusions. For care
+   * professionals; each patient shown is access-logged. `endCursor` may lie past the last edge
+   * (entries left out): page on with it. Being told as it happens (a notification) is not part of
+   * this query.
+   */
+  breakGlassAccessesOfMyPatients: BreakGlassAccessConnection;
   /** The caller as the registry sees them (from the verified token). */
   me: Actor;
+  /** How many flagged accesses await a conclusion. For auditors. */
+  openBreakGlassReviewCount: Scalars['Int']['output'];
   /**
    * The current plan, or null when the registry holds none for this BSN (that is not an error).
    * Every call is access-logged, granted or denied. One request opens the record of one patient: this
@@ -1206,6 +1277,19 @@ export type Query = {
 export type QueryAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   bsn: Scalars['BSN']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryBreakGlassAccessesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  reviewed?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryBreakGlassAccessesOfMyPatientsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1325,6 +1409,16 @@ export type RemoveContactPersonInput = {
   contactId: Scalars['String']['input'];
   expectedVersion: Scalars['Int']['input'];
   reason: Scalars['String']['input'];
+};
+
+export type ReviewBreakGlassAccessInput = {
+  /** The id of the flagged access (AccessLogEntry.id). */
+  accessId: Scalars['ID']['input'];
+  conclusion: BreakGlassConclusion;
+  /** -1 or omitted: no conclusion yet (the only version a conclusion can be recorded at). */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Why: at least 10 visible characters, at most 4000. */
+  note: Scalars['String']['input'];
 };
 
 export type ReviewRequest = {
@@ -1661,6 +1755,11 @@ export type ResolversTypes = {
   AssignRoleInput: AssignRoleInput;
   BSN: ResolverTypeWrapper<Scalars['BSN']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BreakGlassAccess: ResolverTypeWrapper<Omit<BreakGlassAccess, 'access'> & { access: ResolversTypes['AccessLogEntry'] }>;
+  BreakGlassAccessConnection: ResolverTypeWrapper<Omit<BreakGlassAccessConnection, 'edges'> & { edges: Array<ResolversTypes['BreakGlassAccessEdge']> }>;
+  BreakGlassAccessEdge: ResolverTypeWrapper<Omit<BreakGlassAccessEdge, 'node'> & { node: ResolversTypes['BreakGlassAccess'] }>;
+  BreakGlassConclusion: BreakGlassConclusion;
+  BreakGlassReview: ResolverTypeWrapper<BreakGlassReview>;
   Capacity: ResolverTypeWrapper<Capacity>;
   CapacityInput: CapacityInput;
   CareRole: CareRole;
@@ -1746,6 +1845,7 @@ export type ResolversTypes = {
   RegisteredGpPractice: ResolverTypeWrapper<RegisteredGpPractice>;
   Relationship: Relationship;
   RemoveContactPersonInput: RemoveContactPersonInput;
+  ReviewBreakGlassAccessInput: ReviewBreakGlassAccessInput;
   ReviewRequest: ResolverTypeWrapper<ReviewRequest>;
   RevokeAdvanceDirectiveInput: RevokeAdvanceDirectiveInput;
   RoleAssignment: ResolverTypeWrapper<RoleAssignment>;
@@ -1785,6 +1885,10 @@ export type ResolversParentTypes = {
   AssignRoleInput: AssignRoleInput;
   BSN: Scalars['BSN']['output'];
   Boolean: Scalars['Boolean']['output'];
+  BreakGlassAccess: Omit<BreakGlassAccess, 'access'> & { access: ResolversParentTypes['AccessLogEntry'] };
+  BreakGlassAccessConnection: Omit<BreakGlassAccessConnection, 'edges'> & { edges: Array<ResolversParentTypes['BreakGlassAccessEdge']> };
+  BreakGlassAccessEdge: Omit<BreakGlassAccessEdge, 'node'> & { node: ResolversParentTypes['BreakGlassAccess'] };
+  BreakGlassReview: BreakGlassReview;
   Capacity: Capacity;
   CapacityInput: CapacityInput;
   ConfirmPlanReviewedInput: ConfirmPlanReviewedInput;
@@ -1853,6 +1957,7 @@ export type ResolversParentTypes = {
   RegisterAdvanceDirectiveInput: RegisterAdvanceDirectiveInput;
   RegisteredGpPractice: RegisteredGpPractice;
   RemoveContactPersonInput: RemoveContactPersonInput;
+  ReviewBreakGlassAccessInput: ReviewBreakGlassAccessInput;
   ReviewRequest: ReviewRequest;
   RevokeAdvanceDirectiveInput: RevokeAdvanceDirectiveInput;
   RoleAssignment: RoleAssignment;
@@ -1928,6 +2033,30 @@ export type AgreementResolvers<ContextType = RequestContext, ParentType extends 
 export interface BsnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['BSN'], any> {
   name: 'BSN';
 }
+
+export type BreakGlassAccessResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['BreakGlassAccess'] = ResolversParentTypes['BreakGlassAccess']> = {
+  access?: Resolver<ResolversTypes['AccessLogEntry'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  patientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  review?: Resolver<Maybe<ResolversTypes['BreakGlassReview']>, ParentType, ContextType>;
+};
+
+export type BreakGlassAccessConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['BreakGlassAccessConnection'] = ResolversParentTypes['BreakGlassAccessConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BreakGlassAccessEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type BreakGlassAccessEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['BreakGlassAccessEdge'] = ResolversParentTypes['BreakGlassAccessEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BreakGlassAccess'], ParentType, ContextType>;
+};
+
+export type BreakGlassReviewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['BreakGlassReview'] = ResolversParentTypes['BreakGlassReview']> = {
+  conclusion?: Resolver<ResolversTypes['BreakGlassConclusion'], ParentType, ContextType>;
+  note?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reviewedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reviewedBy?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
+};
 
 export type CapacityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Capacity'] = ResolversParentTypes['Capacity']> = {
   assessedOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
@@ -2072,6 +2201,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   registerAdvanceDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRegisterAdvanceDirectiveArgs, 'input'>>;
   rejectTreatmentDirectiveRevision?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRejectTreatmentDirectiveRevisionArgs, 'input'>>;
   removeContactPerson?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRemoveContactPersonArgs, 'input'>>;
+  reviewBreakGlassAccess?: Resolver<ResolversTypes['BreakGlassAccess'], ParentType, ContextType, RequireFields<MutationReviewBreakGlassAccessArgs, 'input'>>;
   revokeAdvanceDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRevokeAdvanceDirectiveArgs, 'input'>>;
   setEuthanasiaPosition?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationSetEuthanasiaPositionArgs, 'input'>>;
   setMedicalPolicyGoal?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationSetMedicalPolicyGoalArgs, 'input'>>;
@@ -2258,7 +2388,10 @@ export type PzpVoidResultResolvers<ContextType = RequestContext, ParentType exte
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'bsn' | 'first'>>;
+  breakGlassAccesses?: Resolver<ResolversTypes['BreakGlassAccessConnection'], ParentType, ContextType, RequireFields<QueryBreakGlassAccessesArgs, 'first'>>;
+  breakGlassAccessesOfMyPatients?: Resolver<ResolversTypes['BreakGlassAccessConnection'], ParentType, ContextType, RequireFields<QueryBreakGlassAccessesOfMyPatientsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
+  openBreakGlassReviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pzp?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpArgs, 'bsn' | 'purpose'>>;
   pzpAsOf?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpAsOfArgs, 'at' | 'bsn' | 'purpose'>>;
   pzpHistory?: Resolver<ResolversTypes['PzpChangeConnection'], ParentType, ContextType, RequireFields<QueryPzpHistoryArgs, 'bsn' | 'first' | 'purpose'>>;
@@ -2346,6 +2479,10 @@ export type Resolvers<ContextType = RequestContext> = {
   AdvanceDirective?: AdvanceDirectiveResolvers<ContextType>;
   Agreement?: AgreementResolvers<ContextType>;
   BSN?: GraphQLScalarType;
+  BreakGlassAccess?: BreakGlassAccessResolvers<ContextType>;
+  BreakGlassAccessConnection?: BreakGlassAccessConnectionResolvers<ContextType>;
+  BreakGlassAccessEdge?: BreakGlassAccessEdgeResolvers<ContextType>;
+  BreakGlassReview?: BreakGlassReviewResolvers<ContextType>;
   Capacity?: CapacityResolvers<ContextType>;
   Confirmation?: ConfirmationResolvers<ContextType>;
   ContactPerson?: ContactPersonResolvers<ContextType>;

@@ -6,6 +6,7 @@ import { viaDoor } from '../door-errors.js';
 import { apiError, badInput } from '../errors.js';
 import type { MutationResolvers } from '../generated/resolvers-types.js';
 import type { MutationResultModel } from '../models.js';
+import { breakGlassMutations } from './break-glass.js';
 import { shown } from './shown.js';
 
 /** GraphQL gives null for absent optional fields; the domain's schemas expect them left out. */
@@ -57,6 +58,7 @@ async function change<T extends CommandType>(
 }
 
 export const Mutation: MutationResolvers = {
+  ...breakGlassMutations,
   recordConversation: (_, { input }, ctx) => {
     const { bsn: _b, expectedVersion: _e, ...rest } = input;
     return change(ctx, input, 'RecordConversation', {

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../cursor.js';
 import { viaDoor } from '../door-errors.js';
 import { badInput } from '../errors.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { breakGlassQueries } from './break-glass.js';
 import { shown } from './shown.js';
 
 /**
@@ -10,6 +11,8 @@ import { shown } from './shown.js';
  * is decided and logged by the door (ctx.records), never here.
  */
 export const Query: QueryResolvers = {
+  ...breakGlassQueries,
+
   me: (_, __, ctx) => ctx.principal.actor,
 
   async pzp(_, { bsn, purpose, breakGlassReason }, ctx) {
