@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ACCESS_LOG_EVENT_TYPE,
@@ -136,5 +138,34 @@ describe('the break-the-glass review queue', () => {
     expect(queries.flaggedAccess(b.accessId)?.review).toEqual(conclusion(b.accessId));
     expect(queries.quarantined().map((q) => q.streamName)).toEqual([breakGlassReviewStreamName(a.accessId)]);
     expect(errors).toEqual(['stream quarantined: event unreadable']);
+  });
+
+  it('does not take a conclusion changed after it was written: its stream is quarantined (hash chain)', async () => {
+    const env = testEnv();
+    envs.push(env);
+    const db = env.openDb('rm.db');
+    const queries = createQueries(db);
+    const errors: string[] = [];
+    const projector = new Projector(env.store, db, {
+      logger: { info: () => {}, error: (_, message) => errors.push(message) },
+    });
+    const a = access({ purpose: 'BREAK_THE_GLASS', basis: 'BREAK_THE_GLASS', flagged: true });
+    await appendAccess(env.store, [a]);
+    await appendReview(env.store, a.accessId, conclusion(a.accessId));
+    // NOT_JUSTIFIED becomes JUSTIFIED in the file, with nothing else touched.
+    const raw = new Database(join(env.dir, 'events.db'));
+    const changed = raw
+      .prepare(
+        'UPDATE events SET data = replace(data, \'"NOT_JUSTIFIED"\', \'"JUSTIFIED"\') WHERE stream = ?',
+      )
+      .run(breakGlassReviewStreamName(a.accessId)).changes;
+    raw.close();
+    expect(changed).toBe(1);
+    await projector.catchUp();
+
+    expect(queries.flaggedAccess(a.accessId)?.review).toBeUndefined();
+    expect(queries.openBreakGlassReviewCount()).toBe(1);
+    expect(queries.quarantined().map((q) => q.streamName)).toEqual([breakGlassReviewStreamName(a.accessId)]);
+    expect(errors).toEqual(['stream quarantined: hash chain broken']);
   });
 });

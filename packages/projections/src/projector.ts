@@ -567,7 +567,17 @@ export class Projector {
         continue;
       }
       if (isBreakGlassReview(recorded)) {
-        this.foldReview(batch, recorded);
+        // A conclusion is read only as the next link of its stream's chain, like a plan's event.
+        const broken = chain.check(recorded);
+        if (broken === undefined) {
+          chain.advance(recorded);
+          this.foldReview(batch, recorded);
+        } else if (!this.quarantines.has(recorded.streamName)) {
+          batch.quarantines.set(
+            recorded.streamName,
+            this.quarantineRow(recorded, undefined, integrityFailure(broken)),
+          );
+        }
         continue;
       }
       const pseudonym = pseudonymOfStream(recorded.streamName);
