@@ -20,6 +20,8 @@ const CLIENT = 'HAP-HIS FHIR';
 
 let server: TestServer;
 let patientId: string;
+let relatedPersonId: string;
+let practitionerRoleId: string;
 
 interface FhirResponse<T> {
   status: number;
@@ -235,6 +237,8 @@ describe('FHIR API over HTTP', () => {
       matches.flatMap((c) => (c.provision!.actor ?? []).map((a) => a.reference.reference!)),
     );
     expect(new Set(included)).toEqual(referenced);
+    relatedPersonId = included.find((i) => i.startsWith('RelatedPerson/'))!.split('/')[1]!;
+    practitionerRoleId = included.find((i) => i.startsWith('PractitionerRole/'))!.split('/')[1]!;
     expect(included).toHaveLength(referenced.size);
     expect(included.map((i) => i.split('/')[0]).sort()).toEqual([
       'Patient',
@@ -306,6 +310,12 @@ describe('FHIR API over HTTP', () => {
       'Patient read': `/Patient/${patientId}`,
       'Patient search-type': patientSearch,
       'Consent search-type': consentSearch(),
+      'Goal search-type': `/Goal?patient=${patientId}`,
+      'Observation search-type': `/Observation?patient=${patientId}`,
+      'Procedure search-type': `/Procedure?patient=${patientId}`,
+      'Encounter search-type': `/Encounter?patient=${patientId}`,
+      'RelatedPerson read': `/RelatedPerson/${relatedPersonId}`,
+      'PractitionerRole read': `/PractitionerRole/${practitionerRoleId}`,
     };
     expect(declared).toEqual(Object.keys(calls).sort());
     for (const [name, path] of Object.entries(calls)) {
@@ -338,7 +348,7 @@ describe('FHIR API over HTTP', () => {
         'not-supported',
       );
     }
-    for (const path of ['/Observation?patient=x', '/Goal/1', '/Patient/x/y/z/w']) {
+    for (const path of ['/Condition?patient=x', '/CarePlan/1', '/Patient/x/y/z/w']) {
       expect(refusal(await fhir(path, { token: hap }), 404).code, path).toBe('not-found');
     }
   });
@@ -370,7 +380,7 @@ describe('FHIR API over HTTP', () => {
     await expectRefused(`${patientSearch}&_include=Consent:actor`, 400);
     await expectRefused(`/Consent?patient=${patientId}&_include=Consent:sneaky`, 400);
     await expectRefused(
-      `/Consent?patient=${patientId}&scope=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/consentscope|adr')}`,
+      `/Consent?patient=${patientId}&scope=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/consentscope|research')}`,
       400,
     );
     await expectRefused(`/Consent?patient=${BSN}`, 400);

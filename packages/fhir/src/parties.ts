@@ -7,7 +7,7 @@ import {
   type PlanView,
   type Relationship,
 } from '@pzp/domain';
-import { idFor } from './ids.js';
+import { patientScopedId } from './ids.js';
 import { PROFILE, SYSTEM } from './systems.js';
 
 type Contact = PlanView['contactPersons'][number];
@@ -40,7 +40,7 @@ export const patientReference = (pseudonym: string): Reference<Patient> => ({
 });
 
 export const contactPersonId = (pseudonym: string, contactId: string) =>
-  idFor(pseudonym, 'contact', contactId);
+  patientScopedId(pseudonym, 'contact', contactId);
 
 /** A contact person of the plan as ACP-ContactPerson (RelatedPerson). */
 export function contactPerson(pseudonym: string, contact: Contact): RelatedPerson {
@@ -76,7 +76,7 @@ export function partyResource(pseudonym: string, party: Party, view: PlanView): 
       // A representative named in the agreement only: zib role 24 says what they are to the patient.
       return {
         resourceType: 'RelatedPerson',
-        id: idFor(pseudonym, 'representative', party.name),
+        id: patientScopedId(pseudonym, 'representative', party.name),
         meta: { profile: [PROFILE.contactPerson] },
         patient: patientReference(pseudonym),
         relationship: [roleConcept('24')],
@@ -86,7 +86,7 @@ export function partyResource(pseudonym: string, party: Party, view: PlanView): 
     case 'RELATIVE':
       return {
         resourceType: 'RelatedPerson',
-        id: idFor(pseudonym, 'relative', party.name, party.relationship),
+        id: patientScopedId(pseudonym, 'relative', party.name, party.relationship),
         meta: { profile: [PROFILE.contactPerson] },
         patient: patientReference(pseudonym),
         relationship: [roleConcept('23'), ...relationshipConcept(party.relationship)],
@@ -95,7 +95,7 @@ export function partyResource(pseudonym: string, party: Party, view: PlanView): 
     case 'PROFESSIONAL':
       return {
         resourceType: 'PractitionerRole',
-        id: idFor(pseudonym, 'professional', party.id, party.organization?.id ?? ''),
+        id: patientScopedId(pseudonym, 'professional', party.id, party.organization?.id ?? ''),
         meta: { profile: [PROFILE.healthProfessionalRole] },
         practitioner: { display: party.name },
         ...(party.organization ? { organization: { display: party.organization.name } } : {}),

@@ -10,6 +10,20 @@ export const PROFILE = {
   treatmentDirective: `${IKNL}/StructureDefinition/ACP-TreatmentDirective`,
   contactPerson: `${IKNL}/StructureDefinition/ACP-ContactPerson`,
   healthProfessionalRole: `${IKNL}/StructureDefinition/ACP-HealthProfessional-PractitionerRole`,
+  advanceDirective: `${IKNL}/StructureDefinition/ACP-AdvanceDirective`,
+  medicalPolicyGoal: `${IKNL}/StructureDefinition/ACP-Medical-Policy-Goal`,
+  specificCareWishes: `${IKNL}/StructureDefinition/ACP-SpecificCareWishes`,
+  preferredPlaceOfDeath: `${IKNL}/StructureDefinition/ACP-PreferredPlaceOfDeath`,
+  positionRegardingEuthanasia: `${IKNL}/StructureDefinition/ACP-PositionRegardingEuthanasia`,
+  organDonationChoiceRegistration: `${IKNL}/StructureDefinition/ACP-OrganDonationChoiceRegistration`,
+  otherImportantInformation: `${IKNL}/StructureDefinition/ACP-OtherImportantInformation`,
+  procedure: `${IKNL}/StructureDefinition/ACP-Procedure`,
+  encounter: `${IKNL}/StructureDefinition/ACP-Encounter`,
+} as const;
+
+/** ValueSets the guide's searches name (ValueSet.fsh). */
+export const VALUE_SET = {
+  medicalPolicyGoal: `${IKNL}/ValueSet/ACP-MedicalPolicyGoal`,
 } as const;
 
 export const EXTENSION = {
@@ -30,9 +44,16 @@ export const SYSTEM = {
   roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
   /** zib ContactPerson role codes (01 first contact, 24 legal representative, ...). */
   contactRole: 'urn:oid:2.16.840.1.113883.2.4.3.11.22.472',
+  consentCategory: 'http://terminology.hl7.org/CodeSystem/consentcategorycodes',
+  /** zib AdvanceDirective WilsverklaringTypeCodelijst (NR, VERB, EU, ...), as nl-core-AdvanceDirective-01 codes it. */
+  advanceDirectiveType: 'urn:oid:2.16.840.1.113883.2.4.3.11.60.40.4.14.1',
+  observationStatus: 'http://hl7.org/fhir/observation-status',
 } as const;
 
 /** Consent.category of a treatment directive (nl-core-TreatmentDirective2). */
 export const TREATMENT_DIRECTIVE_CATEGORY = '129125009';
 /** Consent.policy when nothing else is recorded: the zib's fallback for Dutch law (ppc-1). */
 export const DUTCH_LAW = 'https://wetten.overheid.nl/';
+
+/** Consent.category of an advance directive (nl-core-AdvanceDirective; data-exchange search 3). */
+export const ADVANCE_DIRECTIVE_CATEGORY = 'acd';

@@ -15,12 +15,16 @@ export function capabilityStatement(routes: readonly FhirRoute[], base: string):
   const resource: CapabilityStatementRestResource[] = types.map((type) => {
     const own = routes.filter((r) => r.type === type);
     const searchParam = own.flatMap((r) =>
-      r.searchParams.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+      r.searchParams.map((p) => ({
+        name: p.name,
+        type: p.type,
+        documentation: p.modifier ? `With :${p.modifier} only. ${p.documentation}` : p.documentation,
+      })),
     );
     const searchInclude = own.flatMap((r) => r.includes);
     return {
       type,
-      supportedProfile: [...new Set(own.map((r) => r.profile))],
+      supportedProfile: [...new Set(own.flatMap((r) => r.profiles))],
       interaction: own.map((r) => ({ code: r.interaction, documentation: r.documentation })),
       ...(searchParam.length ? { searchParam } : {}),
       ...(searchInclude.length ? { searchInclude } : {}),

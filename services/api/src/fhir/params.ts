@@ -25,3 +25,23 @@ export const BsnIdentifier = z
 
 /** A token that must be exactly `system|code` (the only value this server holds data for). */
 export const exactToken = (system: string, code: string) => z.literal(`${system}|${code}`);
+
+/** A token that must be one of the given `system|code` values; the handler gets the code. */
+export const oneOfTokens = (system: string, codes: readonly [string, ...string[]]) =>
+  z
+    .string()
+    .refine((v) => v.startsWith(`${system}|`))
+    .transform((v) => v.slice(system.length + 1))
+    .pipe(z.enum(codes));
+
+/**
+ * A token list (FHIR's comma for "or") of codes of one system, as the guide's Observation search
+ * writes it: `system|a,b,c` (`system|a,system|b` and bare codes too). The handler gets the codes,
+ * comma-separated; a code outside `codes` or another system is refused.
+ */
+export const tokenList = (system: string, codes: readonly [string, ...string[]]) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((t) => (t.startsWith(`${system}|`) ? t.slice(system.length + 1) : t)))
+    .pipe(z.array(z.enum(codes)).min(1))
+    .transform((list) => [...new Set(list)].join(','));

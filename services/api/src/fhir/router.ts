@@ -57,14 +57,23 @@ function targetOf(req: Request): Target {
   return route ? { kind: 'interaction', route, id: segments[1] ?? '' } : { kind: 'unsupported' };
 }
 
+/** The query key of a parameter: its name, with the one modifier the guide's search uses. */
+const queryName = (p: FhirRoute['searchParams'][number]) => (p.modifier ? `${p.name}:${p.modifier}` : p.name);
+
 const badRequest = (message: string) => new FhirError(400, 'invalid', message);
 
 /** The query as the route declares it; anything it does not declare is refused (strict handling). */
 function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>; includes: Set<string> } {
   const params = new Map<string, string>();
   const includes = new Set<string>();
-  for (const [name, raw] of Object.entries(req.query as Record<string, string | string[]>)) {
-    const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+  for (const [key, raw] of Object.entries(req.query as Record<string, string | string[]>)) {
+    let name = key;
+    let values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+    // The data-exchange page writes `_include:Procedure:encounter`; read it as `_include=Procedure:encounter`.
+    if (key.startsWith('_include:') && values.every((v) => v === '')) {
+      name = '_include';
+      values = [key.slice('_include:'.length)];
+    }
     if (name === '_include' && route.includes.length > 0) {
       for (const v of values) {
         if (!route.includes.includes(v))
@@ -73,21 +82,21 @@ function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>
       }
       continue;
     }
-    const declared = route.searchParams.find((p) => p.name === name);
+    const declared = route.searchParams.find((p) => queryName(p) === name);
     // The caller's parameter name is not repeated back: it could carry anything.
     if (!declared)
       throw badRequest(
-        `Unknown search parameter for ${route.type}: this server supports ${route.searchParams.map((p) => p.name).join(', ') || 'none'}`,
+        `Unknown search parameter for ${route.type}: this server supports ${route.searchParams.map(queryName).join(', ') || 'none'}`,
       );
     if (values.length !== 1 || typeof values[0] !== 'string')
       throw badRequest(`Search parameter ${name} may be given once`);
     const parsed = declared.value.safeParse(values[0]);
     if (!parsed.success)
       throw badRequest(`Search parameter ${name}: not a supported value; expected ${declared.documentation}`);
-    params.set(name, parsed.data);
+    params.set(declared.name, parsed.data);
   }
   for (const p of route.searchParams)
-    if (p.required && !params.has(p.name)) throw badRequest(`Search parameter ${p.name} is required`);
+    if (p.required && !params.has(p.name)) throw badRequest(`Search parameter ${queryName(p)} is required`);
   return { params, includes };
 }
 
