@@ -13,9 +13,8 @@ const AGREEMENT = `__typename
 const PARTIES = 'parties { kind name profession relationship }';
 const CONTACT = 'contactId name role roleDisplay relationship phone';
 
-export const EMERGENCY_QUERY = `query Spoedoverzicht($bsn: BSN!, $purpose: AccessPurpose, $reason: String) {
-  pzp(bsn: $bsn, purpose: $purpose, breakGlassReason: $reason) {
-    version asOf accessFlagged lastDiscussedOn reviewDueOn
+/** The plan fields every screen that shows a plan reads (planView's input). */
+const RECORD_FIELDS = `version asOf accessFlagged lastDiscussedOn reviewDueOn
     patient { bsn name birthDate }
     treatmentDirectives {
       key status summary decidedOn comment
@@ -34,8 +33,10 @@ export const EMERGENCY_QUERY = `query Spoedoverzicht($bsn: BSN!, $purpose: Acces
     representatives { ${CONTACT} }
     regiebehandelaar { from practitioner { name profession } ${ORGANIZATION} }
     registeredGpPractice { from practice { name } }
-    warnings { code message subject }
-  }
+    warnings { code message subject }`;
+
+export const EMERGENCY_QUERY = `query Spoedoverzicht($bsn: BSN!, $purpose: AccessPurpose, $reason: String) {
+  pzp(bsn: $bsn, purpose: $purpose, breakGlassReason: $reason) { ${RECORD_FIELDS} }
 }`;
 
 export const ME_QUERY = `query Me { me { name profession ${ORGANIZATION} } }`;
@@ -97,7 +98,7 @@ const Contact = z.object({
 });
 export type Contact = z.infer<typeof Contact>;
 
-const PzpRecord = z.object({
+export const PzpRecord = z.object({
   version: z.number().int(),
   asOf: z.string(),
   accessFlagged: z.boolean(),
@@ -125,6 +126,7 @@ const PzpRecord = z.object({
 });
 export type PzpRecord = z.infer<typeof PzpRecord>;
 export type Me = z.infer<typeof Actor>;
+export { Actor, RECORD_FIELDS };
 
 const GraphQLError = z.object({
   message: z.string(),
@@ -146,7 +148,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call(token: string, query: string, variables: Record<string, unknown>) {
+export async function call(token: string, query: string, variables: Record<string, unknown>) {
   let response: Response;
   try {
     response = await fetch('/graphql', {

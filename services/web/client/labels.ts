@@ -109,7 +109,7 @@ const ICD: Readonly<Record<string, string>> = {
 };
 export const icdText = (value: string): string => ICD[value] ?? value;
 
-const ZONE = 'Europe/Amsterdam';
+export const ZONE = 'Europe/Amsterdam';
 
 /** YYYY-MM-DD as dd-MM-yyyy. */
 export const formatDate = (date: string): string =>

@@ -1,16 +1,19 @@
 /**
- * Spoedoverzicht: BSN in, the plan out. The token stays in sessionStorage (gone with the tab, never
- * in a URL or localStorage); the BSN lives only in the field and in memory, never in the address or
- * the title.
+ * The app's entry: sign-in, the nav, and screen 1, the Spoedoverzicht (BSN in, the plan out). The
+ * token stays in sessionStorage (gone with the tab, never in a URL or localStorage); the BSN lives
+ * only in the field and in memory, never in the address or the title.
  */
-import { isValidBsn } from '@pzp/domain/bsn';
 import { visibleLength } from '@pzp/domain/free-text';
 import { ApiError, fetchMe, fetchPlan, type Lookup, type Me } from './api.js';
+import { normalizeBsn, showBsnState as markBsn, type BsnState } from './bsn.js';
 import { h } from './dom.js';
 import { isPhysicianProfession, professionLabel } from './labels.js';
+import { forgetAll, registerScreen, screenFromAddress, showScreen, startNav } from './nav.js';
 import { planView } from './plan-view.js';
+import { mountReviews } from './reviews.js';
+import { TOKEN_KEY, onTokenExpired, savedToken } from './session.js';
+import { mountTimeline } from './timeline.js';
 
-const TOKEN_KEY = 'pzp.token';
 /** The door's rule: a stated reason of at least this many visible characters. */
 const MIN_REASON = 10;
 
@@ -21,6 +24,8 @@ const tokenInput = $<HTMLInputElement>('token');
 const tokenError = $<HTMLElement>('token-error');
 const caller = $<HTMLElement>('caller');
 const callerName = $<HTMLElement>('caller-name');
+const nav = $<HTMLElement>('nav');
+const screens = $<HTMLElement>('screens');
 const lookupForm = $<HTMLFormElement>('lookup');
 const bsnInput = $<HTMLInputElement>('bsn');
 const bsnHint = $<HTMLElement>('bsn-hint');
@@ -31,32 +36,8 @@ const result = $<HTMLElement>('result');
 
 let me: Me | undefined;
 
-/** Digits only: a pasted "1112.22.333" or "111 222 333" is the same number. */
-const normalizeBsn = (value: string) => value.replace(/[\s.-]/g, '');
-
-type BsnState = 'empty' | 'incomplete' | 'invalid' | 'valid';
-
-function bsnState(value: string): BsnState {
-  if (value === '') return 'empty';
-  if (!/^\d*$/.test(value) || value.length > 9) return 'invalid';
-  if (value.length < 9) return 'incomplete';
-  return isValidBsn(value) ? 'valid' : 'invalid';
-}
-
 function showBsnState(): BsnState {
-  const value = normalizeBsn(bsnInput.value);
-  const state = bsnState(value);
-  bsnInput.setAttribute('aria-invalid', String(state === 'invalid'));
-  bsnHint.dataset['state'] = state;
-  bsnHint.textContent = {
-    empty: '9 cijfers',
-    incomplete: `Nog ${9 - value.length} ${9 - value.length === 1 ? 'cijfer' : 'cijfers'}`,
-    invalid:
-      /^\d*$/.test(value) && value.length <= 9
-        ? 'Ongeldig BSN: de elfproef klopt niet'
-        : 'Ongeldig BSN: alleen 9 cijfers',
-    valid: 'Geldig BSN',
-  }[state];
+  const state = markBsn(bsnInput, bsnHint);
   searchButton.disabled = state !== 'valid' || !me;
   return state;
 }
@@ -148,7 +129,7 @@ function refusal(error: ApiError, bsn: string) {
 }
 
 async function lookup(request: Lookup) {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = savedToken();
   if (!token) return;
   message('busy', 'Bezig met ophalen…');
   try {
@@ -176,19 +157,35 @@ function signedIn(identity: Me) {
   tokenForm.hidden = true;
   caller.hidden = false;
   callerName.textContent = `${identity.name}, ${professionLabel(identity.profession)}, ${identity.organization.name}`;
-  lookupForm.hidden = false;
+  nav.hidden = false;
+  screens.hidden = false;
+  // An auditor's work is the timeline; everyone else starts at the emergency view.
+  showScreen(screenFromAddress(identity.organization.type === 'AUDIT' ? 'tijdlijn' : 'spoed'));
+}
+
+function clearLookup() {
+  bsnInput.value = '';
+  result.replaceChildren();
+  printButton.hidden = true;
   showBsnState();
-  bsnInput.focus();
+}
+
+/** Opens a patient's plan here from another screen (reviews due): planned care, not an emergency. */
+function openPlan(bsn: string) {
+  showScreen('spoed');
+  bsnInput.value = bsn;
+  purposeSelect.value = 'TREATMENT';
+  showBsnState();
+  void lookup({ bsn, purpose: 'TREATMENT' });
 }
 
 function signOut(reason = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   me = undefined;
-  bsnInput.value = '';
-  result.replaceChildren();
-  printButton.hidden = true;
+  forgetAll();
   caller.hidden = true;
-  lookupForm.hidden = true;
+  nav.hidden = true;
+  screens.hidden = true;
   tokenForm.hidden = false;
   tokenError.textContent = reason;
   tokenInput.focus();
@@ -228,11 +225,20 @@ lookupForm.addEventListener('submit', (event) => {
 });
 printButton.addEventListener('click', () => window.print());
 // The BSN does not outlive the screen: cleared when the page is left or restored from the cache.
-window.addEventListener('pagehide', () => {
-  bsnInput.value = '';
-  result.replaceChildren();
-});
+window.addEventListener('pagehide', forgetAll);
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
+registerScreen('spoed', {
+  enter: () => {
+    showBsnState();
+    bsnInput.focus();
+  },
+  leave: clearLookup,
+});
+mountReviews(openPlan);
+mountTimeline();
+onTokenExpired((reason) => signOut(reason));
+startNav();
+
+const saved = savedToken();
 if (saved) void signIn(saved);
 else signOut();
