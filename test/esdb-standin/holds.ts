@@ -13,8 +13,8 @@
 export interface SubmittedAppend {
   readonly stream: string;
   readonly events: number;
-  /** Writes it to the log and answers the client. */
-  commit(): void;
+  /** Writes it to the log (as the log would on arrival) and returns the answer to send the client. */
+  write(): () => void;
   /** The call is gone (client cancelled, or the stand-in dropped its connections). */
   cancelled(): boolean;
 }
@@ -45,6 +45,12 @@ export interface AppendHold {
    * dropped unwritten, as an unacknowledged write may be. Calling it again does nothing.
    */
   release(): void;
+  /**
+   * Writes the held appends like `release()` but never answers them, and ends the hold: the
+   * acknowledgement is lost, as when the leader goes down between committing a write and replying.
+   * The calls stay in flight until the client gives up on them or `dropConnections()` resets them.
+   */
+  releaseUnanswered(): void;
 }
 
 class Hold implements AppendHold {
@@ -91,7 +97,13 @@ class Hold implements AppendHold {
   release(): void {
     if (!this.holding) return;
     this.holding = false;
-    for (const append of this.queue.splice(0)) if (!append.cancelled()) append.commit();
+    for (const append of this.queue.splice(0)) if (!append.cancelled()) append.write()();
+  }
+
+  releaseUnanswered(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    for (const append of this.queue.splice(0)) if (!append.cancelled()) append.write();
   }
 }
 
@@ -117,6 +129,6 @@ export class AppendHolds {
   submit(append: SubmittedAppend): void {
     let kept = false;
     for (const hold of this.holds) if (hold.matches(append.stream) && hold.observe(append)) kept = true;
-    if (!kept) append.commit();
+    if (!kept) append.write()();
   }
 }

@@ -473,7 +473,10 @@ function createAppendHandler(log: TransactionLog, holds: AppendHolds) {
       holds.submit({
         stream: streamId,
         events: events.length,
-        commit: () => callback(null, appendResponse(log.append(streamId, expected, events), expected)),
+        write: () => {
+          const result = log.append(streamId, expected, events);
+          return () => callback(null, appendResponse(result, expected));
+        },
         cancelled: () => call.cancelled,
       });
     });
@@ -635,25 +638,26 @@ function createBatchAppendHandler(log: TransactionLog, holds: AppendHolds) {
         stream: write.streamId,
         events: write.events.length,
         cancelled: () => call.cancelled,
-        commit: () => {
+        write: () => {
           const result = log.append(write.streamId, write.expected, write.events);
-          reply(request, write.streamId, (response) => {
-            if (result.kind === 'wrong_expected_version') {
-              response.setError(batchAppendError(write.expected, result));
-              return;
-            }
-            const success = new BatchAppendResp.Success();
-            if (result.currentRevision < 0n) success.setNoStream(new ProtoEmpty());
-            else success.setCurrentRevision(result.currentRevision.toString());
-            if (result.position === undefined) success.setNoPosition(new ProtoEmpty());
-            else {
-              const position = new sharedPb.AllStreamPosition();
-              position.setCommitPosition(result.position.toString());
-              position.setPreparePosition(result.position.toString());
-              success.setPosition(position);
-            }
-            response.setSuccess(success);
-          });
+          return () =>
+            reply(request, write.streamId, (response) => {
+              if (result.kind === 'wrong_expected_version') {
+                response.setError(batchAppendError(write.expected, result));
+                return;
+              }
+              const success = new BatchAppendResp.Success();
+              if (result.currentRevision < 0n) success.setNoStream(new ProtoEmpty());
+              else success.setCurrentRevision(result.currentRevision.toString());
+              if (result.position === undefined) success.setNoPosition(new ProtoEmpty());
+              else {
+                const position = new sharedPb.AllStreamPosition();
+                position.setCommitPosition(result.position.toString());
+                position.setPreparePosition(result.position.toString());
+                success.setPosition(position);
+              }
+              response.setSuccess(success);
+            });
         },
       });
     });

@@ -6,7 +6,8 @@
  * Implemented: Streams.Read (stream and `$all` reads, stream and `$all` catch-up subscriptions with
  * server-side filters and checkpoints), Streams.Append, Streams.BatchAppend,
  * ServerFeatures.GetSupportedMethods. Everything else answers UNIMPLEMENTED. Test control:
- * `holdAppends(prefix)` keeps appends to matching streams in flight until released.
+ * `holdAppends(prefix)` keeps appends to matching streams in flight until released (or writes them
+ * without answering: a lost acknowledgement).
  * See README.md next to this file for what it does not verify.
  */
 import { randomUUID } from 'node:crypto';

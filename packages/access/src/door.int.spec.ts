@@ -38,7 +38,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function node(options: { failingLog?: boolean } = {}): Node {
+/**
+ * `appendPositionSkew`: the door's store reports append positions this far from the `$all`
+ * position of the event written, as a server need not report that one.
+ */
+function node(options: { failingLog?: boolean; appendPositionSkew?: bigint } = {}): Node {
   const dir = mkdtempSync(join(tmpdir(), 'pzp-door-'));
   const store = SqliteEventStore.open(join(dir, 'events.db'));
   const db = openReadModelDb(join(dir, 'read-models.db'));
@@ -65,6 +69,10 @@ function node(options: { failingLog?: boolean } = {}): Node {
       streamReads.push({ streamName, options: readOptions });
       onRead?.();
       return store.readStream(streamName, readOptions);
+    },
+    async appendToStream(...args: Parameters<EventStore['appendToStream']>) {
+      const result = await store.appendToStream(...args);
+      return { ...result, position: result.position + (options.appendPositionSkew ?? 0n) };
     },
   });
   const door: RecordDoor = {
@@ -380,6 +388,23 @@ describe('access decisions and records', () => {
     await expect(
       records.change(bsn, { expectedVersion: 0, type: 'RecordLifeWish', data: { text: 'Nog een' } }),
     ).rejects.toBeInstanceOf(VersionConflictError);
+  });
+
+  it('returns the change once the read models have the stream revision, whatever position the append reports', async () => {
+    const n = node({ appendPositionSkew: 1_000n });
+    const bsn = syntheticBsn(12);
+    const written = await startPlan(n.store, bsn);
+    await n.projector.start();
+
+    const result = await openRecords(n.door, callerOf(actors.gp)).change(bsn, {
+      expectedVersion: written.version,
+      type: 'RecordLifeWish',
+      data: { wishId: 'w-1', text: 'Thuis blijven' },
+    });
+
+    expect(result.version).toBe(written.version + 1);
+    expect(result.record?.version).toBe(written.version + 1);
+    expect(result.record?.view.lifeWishes.map((w) => w.text)).toEqual(['Thuis blijven']);
   });
 
   it('logs one record per plan on the reviews-due list', async () => {

@@ -514,12 +514,15 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         data,
         metadata: { actor: caller.actor, now: clock().toISOString() },
       } as PzpCommand;
+      const streamName = streamNameFor(access.pseudonym);
       const handled = await handleCommand(store, {
-        streamName: streamNameFor(access.pseudonym),
+        streamName,
         command,
         expectedVersion: expectedVersion ?? -1,
         sourceSystem: caller.clientSystem,
         correlationId: caller.requestId,
+        // The request id the client sent names the command: resent, it proposes the same events.
+        commandKey: caller.requestId,
       }).catch(async (e: unknown) => {
         if (e instanceof BrokenChainError) await refuseBroken(access, e);
         // A domain rule refused this caller the change (a nurse confirming a limit, ...): as much
@@ -529,7 +532,10 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
           await access.deny(e.reason ?? 'NOT_PERMITTED');
         throw e;
       });
-      if (handled.position !== undefined) await projector.waitFor(handled.position);
+      // Read-your-writes on the patient's stream revision, not on the append's global position:
+      // a server need not report the `$all` position of the event it wrote (an idempotent repeat,
+      // a cluster), and the revision is what this plan's read models record anyway.
+      if (handled.events.length > 0) await projector.waitForStream(streamName, handled.version);
       const plan = queries.currentPlan(access.pseudonym);
       const before = handled.version - handled.events.length;
       const changes = queries.history(access.pseudonym, before, handled.events.length).items;

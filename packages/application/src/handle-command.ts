@@ -14,6 +14,7 @@ import {
   type EventStore,
   type ExpectedRevision,
 } from '@pzp/event-store';
+import { commandEventIds, commandId } from './command-event-ids.js';
 
 export interface HandleCommandOptions {
   /** `pzp-<pseudonym>`: never built from a BSN here, so a BSN cannot leak into a stream name. */
@@ -26,6 +27,14 @@ export interface HandleCommandOptions {
   readonly expectedVersion?: number | undefined;
   readonly sourceSystem: string;
   readonly correlationId?: string | undefined;
+  /**
+   * The client's key for this command (its idempotency key, or the request id it sent): event ids
+   * are derived from it, with the stream and version, so a retried append of the same command
+   * (after a lost acknowledgement) is recognised by the store instead of written twice. Omitted:
+   * random ids.
+   */
+  readonly commandKey?: string | undefined;
+  /** Event ids in order (tests); takes precedence over `commandKey`. */
   readonly newId?: () => string;
 }
 
@@ -69,7 +78,17 @@ export async function handleCommand(
     throw new VersionConflictError(options.expectedVersion, state.version);
   }
   const decided = decide(command, state);
-  const newId = options.newId ?? randomUUID;
+  const newId =
+    options.newId ??
+    (options.commandKey === undefined
+      ? randomUUID
+      : commandEventIds(
+          commandId(options.commandKey, streamName, state.version, [
+            command.type,
+            command.data,
+            command.metadata.actor.id,
+          ]),
+        ));
   const events = envelope(decided, {
     actor: command.metadata.actor,
     now: command.metadata.now,

@@ -18,7 +18,11 @@ export type ExpectedRevision =
   | bigint; // the stream's last revision must be exactly this
 
 export interface EventData {
-  /** UUID; the adapter stores it as given. */
+  /**
+   * UUID; the adapter stores it as given. It makes an append idempotent, as in EventStoreDB: the
+   * same events (ids) appended again where they already are (same stream, same revisions) is a
+   * success with the original result, so a writer can retry an append whose answer it lost.
+   */
   readonly id: string;
   readonly type: string;
   /** JSON-serialisable event body. */
@@ -152,5 +156,16 @@ export class WrongExpectedVersionError extends Error {
     readonly actual: bigint | 'no_stream',
   ) {
     super(`Wrong expected version for stream: expected ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/**
+ * Thrown when an append proposes an event id the store already holds in another stream; nothing
+ * was written. (EventStoreDB itself allows that; the SQLite adapter keeps ids unique store-wide.)
+ */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly streamName: string) {
+    super('An event id of this append is already used by an event in another stream');
   }
 }

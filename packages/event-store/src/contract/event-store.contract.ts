@@ -264,6 +264,57 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       });
     });
 
+    describe('idempotent appends (a retry after a lost acknowledgement)', () => {
+      it('the same events appended again where they are succeed with the original result and are stored once', async () => {
+        const stream = newStream();
+        const created = eventsFor('Created', 2);
+        const changed = eventsFor('Changed', 2);
+        const logged = eventsFor('Logged', 3);
+
+        const first = await store.appendToStream(stream, created, { expectedRevision: 'no_stream' });
+        const again = await store.appendToStream(stream, created, { expectedRevision: 'no_stream' });
+        const second = await store.appendToStream(stream, changed, { expectedRevision: 1n });
+        const secondAgain = await store.appendToStream(stream, changed, { expectedRevision: 1n });
+        const third = await store.appendToStream(stream, logged, { expectedRevision: 'any' });
+        const thirdAgain = await store.appendToStream(stream, logged, { expectedRevision: 'any' });
+
+        expect(again).toEqual(first);
+        expect(secondAgain).toEqual(second);
+        expect(thirdAgain).toEqual(third);
+        expect(third.nextExpectedRevision).toBe(6n);
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.id)).toEqual([...created, ...changed, ...logged].map((e) => e.id));
+        const all = await readAllOf([stream]);
+        expect(all.map((e) => e.position)).toContain(first.position);
+        expect(all[all.length - 1]!.position).toBe(third.position);
+        expect(verifyChain(read)).toBeUndefined();
+      });
+
+      it('the same events again after the stream moved on still succeed with the original revision', async () => {
+        const stream = newStream();
+        const created = eventsFor('Created', 2);
+        const first = await store.appendToStream(stream, created, { expectedRevision: 'no_stream' });
+        await store.appendToStream(stream, eventsFor('Later', 2), { expectedRevision: 1n });
+
+        const again = await store.appendToStream(stream, created, { expectedRevision: 'no_stream' });
+
+        expect(again.nextExpectedRevision).toBe(first.nextExpectedRevision);
+        expect((await store.readStream(stream)).length).toBe(4);
+      });
+
+      it('a partial overlap with stored events is a conflict and writes nothing', async () => {
+        const stream = newStream();
+        const [a, b] = eventsFor('Stored', 2) as [EventData, EventData];
+        await store.appendToStream(stream, [a, b], { expectedRevision: 'no_stream' });
+        const c = event('New');
+
+        await conflictOf(store.appendToStream(stream, [a, c], { expectedRevision: 'no_stream' }));
+        await conflictOf(store.appendToStream(stream, [b, c], { expectedRevision: 0n }));
+
+        await expectNotWritten(stream, [c], 2);
+      });
+    });
+
     describe('recorded events', () => {
       it('id, type, data and metadata round-trip (nested JSON, unicode, numbers)', async () => {
         const stream = newStream();

@@ -33,15 +33,24 @@ import { isSystemEvent } from './system-events.js';
 import { chainedAppend, type LinkedEvent } from './chained-append.js';
 import { splitIntegrity, withIntegrity } from './chain-metadata.js';
 import { esdbStoreIdentity } from './store-identity.js';
+import { withTransientRetry, type RetryPolicy } from './transient-retry.js';
 
 export interface EsdbEventStoreOptions {
   /** Deadline of each unary call (append, reads), in ms. */
   readonly deadlineMs?: number;
   /** Resubscription after a dropped connection. */
   readonly backoff?: Backoff;
+  /**
+   * Retries of an append (and of the head read before it) that failed with NotLeader, Unavailable
+   * or DeadlineExceeded (a leader change, a dropped connection): default 5 tries, 100 ms doubling
+   * to 2 s between them. Each try has its own deadline (`deadlineMs`).
+   */
+  readonly appendRetry?: RetryPolicy;
   /** Told whenever a subscription's state changes (for logs and /readyz). */
   readonly onSubscriptionState?: (health: SubscriptionHealth) => void;
 }
+
+const DEFAULT_APPEND_RETRY: RetryPolicy = { attempts: 5, initialMs: 100, maxMs: 2_000 };
 
 /** How many `$all` events one read asks for while skipping system events. */
 const ALL_PAGE = 500;
@@ -83,11 +92,19 @@ export class EsdbEventStore implements EventStore {
     for (const e of events) JSON.stringify([e.data, e.metadata]);
     return chainedAppend(
       {
-        readHead: async (stream) => {
-          const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+        readHead: async (stream, at) => {
+          // A read is safe to repeat: a leader change between the head read and the write should
+          // not fail the append either.
+          const [last] = await withTransientRetry(this.appendRetry, () =>
+            this.readStream(stream, {
+              direction: 'backwards',
+              maxCount: 1,
+              ...(at === undefined ? {} : { fromRevision: at }),
+            }),
+          );
           return last === undefined
             ? undefined
-            : { revision: last.revision, hash: last.integrity?.hash ?? null };
+            : { revision: last.revision, hash: last.integrity?.hash ?? null, id: last.id };
         },
         appendExactly: (stream, linked, expected) => this.appendExactly(stream, linked, expected),
       },
@@ -104,20 +121,25 @@ export class EsdbEventStore implements EventStore {
     expected: bigint | 'no_stream',
   ): Promise<AppendResult> {
     try {
-      const result = await this.client.appendToStream(
-        streamName,
-        events.map(({ event, metadata, integrity }) =>
-          jsonEvent({
-            id: event.id,
-            type: event.type,
-            data: event.data as JSONType,
-            metadata: withIntegrity(metadata, integrity) as JSONType,
-          }),
-        ),
-        { expectedRevision: toEsdbExpected(expected), deadline: this.deadline },
+      const proposed = events.map(({ event, metadata, integrity }) =>
+        jsonEvent({
+          id: event.id,
+          type: event.type,
+          data: event.data as JSONType,
+          metadata: withIntegrity(metadata, integrity) as JSONType,
+        }),
+      );
+      // The same events at the same expectation each time: a try whose answer was lost but that
+      // was written is answered by the retry as the idempotent repeat it is.
+      const result = await withTransientRetry(this.appendRetry, () =>
+        this.client.appendToStream(streamName, proposed, {
+          expectedRevision: toEsdbExpected(expected),
+          deadline: this.deadline,
+        }),
       );
       if (result.position === undefined) {
-        // Servers before 20.6 did not return it; the port promises it (read-your-writes needs it).
+        // Servers before 20.6 did not return it; the port promises it (the access log's
+        // read-your-writes waits on it; a plan's change waits on its stream revision instead).
         throw new Error('EventStoreDB did not return the position of the append');
       }
       return { nextExpectedRevision: result.nextExpectedRevision, position: encodePosition(result.position) };
@@ -212,6 +234,10 @@ export class EsdbEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.client.dispose();
+  }
+
+  private get appendRetry(): RetryPolicy {
+    return this.options.appendRetry ?? DEFAULT_APPEND_RETRY;
   }
 
   private get deadline(): number {

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../contract/event-store.contract.js';
+import { DuplicateEventIdError } from '../port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 eventStoreContract('sqlite', async () => {
@@ -30,4 +33,23 @@ eventStoreContract('sqlite', async () => {
       return Promise.resolve();
     },
   };
+});
+
+describe('SqliteEventStore event ids', () => {
+  it('refuses an event id already stored in another stream, writing nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pzp-event-store-'));
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    try {
+      const reused = { id: randomUUID(), type: 'Created', data: {}, metadata: {} };
+      await store.appendToStream('stream-a', [reused], { expectedRevision: 'no_stream' });
+
+      await expect(
+        store.appendToStream('stream-b', [reused], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.readStream('stream-b')).toEqual([]);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

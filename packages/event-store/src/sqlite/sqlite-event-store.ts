@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import {
+  DuplicateEventIdError,
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
@@ -93,6 +94,10 @@ export class SqliteEventStore implements EventStore {
   private readonly readBackwards: Database.Statement<[string, bigint, number], EventRow>;
   private readonly readAllStmt: Database.Statement<[bigint, number], EventRow>;
   private readonly headStmt: Database.Statement<[], { position: bigint | null }>;
+  private readonly eventById: Database.Statement<
+    [string],
+    { stream: string; revision: bigint; position: bigint }
+  >;
   private readonly appendTx: (
     stream: string,
     events: readonly EventData[],
@@ -150,6 +155,12 @@ export class SqliteEventStore implements EventStore {
       .prepare<[], { position: bigint | null }>('SELECT MAX(position) AS position FROM events')
       .safeIntegers(true);
 
+    this.eventById = db
+      .prepare<[string], { stream: string; revision: bigint; position: bigint }>(
+        'SELECT stream, revision, position FROM events WHERE id = ?',
+      )
+      .safeIntegers(true);
+
     const append = (
       stream: string,
       events: readonly EventData[],
@@ -157,6 +168,8 @@ export class SqliteEventStore implements EventStore {
     ): AppendResult => {
       const head = this.streamRevision.get(stream);
       const current = head?.revision;
+      const repeated = this.repeatedAppend(stream, events, expected, current);
+      if (repeated !== undefined) return repeated;
       checkExpected(stream, expected, current);
       const recordedAt = Date.now();
       let revision = current ?? -1n;
@@ -262,6 +275,36 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.db.close();
+  }
+
+  /**
+   * EventStoreDB's idempotent append, so a retry after a lost acknowledgement is a success and not
+   * a second write or a conflict: when every event id is already stored, consecutively in this
+   * stream where this append would have put them, the original result is returned. Some of them
+   * stored (a partial overlap), or stored elsewhere, is a conflict: the caller reused ids.
+   * Undefined: none is stored, append as usual.
+   */
+  private repeatedAppend(
+    stream: string,
+    events: readonly EventData[],
+    expected: AppendOptions['expectedRevision'],
+    current: bigint | undefined,
+  ): AppendResult | undefined {
+    const found = events.map((e) => this.eventById.get(e.id));
+    if (found.every((f) => f === undefined)) return undefined;
+    const first = found[0];
+    const start =
+      typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : first?.revision;
+    const repeated =
+      start !== undefined &&
+      found.every((f, i) => f !== undefined && f.stream === stream && f.revision === start + BigInt(i));
+    if (!repeated) {
+      const elsewhere = found.some((f) => f !== undefined && f.stream !== stream);
+      if (elsewhere) throw new DuplicateEventIdError(stream);
+      throw new WrongExpectedVersionError(stream, expected, current ?? 'no_stream');
+    }
+    const last = found[found.length - 1]!;
+    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   private readAllSync(after: bigint, max: number): RecordedEvent[] {
