@@ -130,19 +130,31 @@ export { Actor, RECORD_FIELDS };
 
 const GraphQLError = z.object({
   message: z.string(),
-  extensions: z.object({ code: z.string().optional(), reason: z.string().optional() }).optional(),
+  extensions: z
+    .object({
+      code: z.string().optional(),
+      reason: z.string().optional(),
+      field: z.string().optional(),
+      currentVersion: z.number().int().nullable().optional(),
+    })
+    .optional(),
 });
 const Envelope = z.object({
   data: z.record(z.string(), z.unknown()).nullable().optional(),
   errors: z.array(GraphQLError).optional(),
 });
 
-/** A refusal or failure the screen explains; `reason` is the door's code for FORBIDDEN. */
+/**
+ * A refusal or failure the screen explains; `reason` is the door's code for FORBIDDEN, `field` the
+ * input path of a BAD_USER_INPUT, `currentVersion` the plan's version on a CONFLICT.
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly reason?: string,
+    readonly field?: string,
+    readonly currentVersion?: number | null,
   ) {
     super(message);
   }
@@ -163,7 +175,8 @@ export async function call(token: string, query: string, variables: Record<strin
   if (!parsed.success) throw new ApiError(`Onverwacht antwoord (HTTP ${response.status})`, 'BAD_RESPONSE');
   const error = parsed.data.errors?.[0];
   if (error) {
-    throw new ApiError(error.message, error.extensions?.code ?? 'UNKNOWN', error.extensions?.reason);
+    const ext = error.extensions;
+    throw new ApiError(error.message, ext?.code ?? 'UNKNOWN', ext?.reason, ext?.field, ext?.currentVersion);
   }
   return parsed.data.data ?? {};
 }

@@ -5,6 +5,7 @@
  */
 import { visibleLength } from '@pzp/domain/free-text';
 import { ApiError, fetchMe, fetchPlan, type Lookup, type Me } from './api.js';
+import { mountConversation } from './conversation.js';
 import { normalizeBsn, showBsnState as markBsn, type BsnState } from './bsn.js';
 import { h } from './dom.js';
 import { isPhysicianProfession, professionLabel } from './labels.js';
@@ -235,6 +236,7 @@ registerScreen('spoed', {
   leave: clearLookup,
 });
 mountReviews(openPlan);
+mountConversation(openPlan);
 mountTimeline();
 onTokenExpired((reason) => signOut(reason));
 startNav();

@@ -4,6 +4,7 @@
  */
 export const SCREENS = {
   spoed: 'Spoedoverzicht',
+  gesprek: 'PZP-gesprek vastleggen',
   herbeoordelen: 'Herbeoordelen',
   tijdlijn: 'Tijdlijn',
 } as const;
