@@ -4,8 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { syntheticBsn } from '@pzp/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PZP, RECORD_CONVERSATION, SET_DIRECTIVE } from '../operations.js';
-import { TestServer, type GraphQLResponse } from '../support/server.js';
+import { TestServer } from '../support/server.js';
 import { accessibilityViolations, browserTestsRun, launchChromium } from './browser.js';
+import { GP_PARTY, ok, signedIn } from './session.js';
 
 /** Screenshots of the screen, for people to look at (written, never compared). */
 const ARTIFACTS = fileURLToPath(new URL('../../.artifacts/web/', import.meta.url));
@@ -16,22 +17,9 @@ const BLOCKED = syntheticBsn(2102);
 const CONTESTED = syntheticBsn(2103);
 const LIFE_WISH = 'Thuis blijven bij mijn vrouw en de hond';
 
-const GP = {
-  kind: 'PROFESSIONAL',
-  id: 'UZI-100001',
-  name: 'Dr. A. Jansen',
-  profession: 'GENERAL_PRACTITIONER',
-  organization: { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type: 'HUISARTSENPRAKTIJK' },
-};
-
 let server: TestServer;
 let browser: Browser;
 const RUN = browserTestsRun();
-
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
 
 interface Plan {
   pzp: {
@@ -54,7 +42,7 @@ beforeAll(async () => {
         bsn: CONTESTED,
         patient: { bsn: CONTESTED, name: 'K. Botsing', birthDate: '1944-04-04' },
         date: '2026-11-02',
-        participants: [{ kind: 'PATIENT' }, GP],
+        participants: [{ kind: 'PATIENT' }, GP_PARTY],
       },
     }),
   );
@@ -69,13 +57,9 @@ afterAll(async () => {
 /** The conversation screen (other screens, hidden, have fields with the same labels). */
 const screen = (page: Page) => page.locator('#screen-gesprek');
 
-/** The GP signed in by pasting a token, on the conversation form for `bsn`. */
+/** The GP_PARTY signed in by pasting a token, on the conversation form for `bsn`. */
 async function formFor(bsn: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Token').fill(await server.token('gp', 'web-e2e'));
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.locator('#caller-name').waitFor();
+  const page = await signedIn(browser, server, 'gp');
   await page.getByRole('link', { name: 'PZP-gesprek' }).click();
   await screen(page).getByLabel('Burgerservicenummer').fill(bsn);
   await page.getByRole('button', { name: 'Formulier openen' }).click();
@@ -162,7 +146,7 @@ describe.skipIf(!RUN)('PZP-gesprek vastleggen in a real browser', () => {
           treatment: { code: 'ANTIBIOTICS' },
           decision: 'WEL',
           decidedOn: '2026-11-20',
-          parties: [{ kind: 'PATIENT' }, { ...GP, id: 'UZI-100002', name: 'Dr. M. de Vries' }],
+          parties: [{ kind: 'PATIENT' }, { ...GP_PARTY, id: 'UZI-100002', name: 'Dr. M. de Vries' }],
         },
       }),
     );

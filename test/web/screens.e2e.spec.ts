@@ -11,8 +11,9 @@ import {
   RECORD_CONVERSATION,
   SET_DIRECTIVE,
 } from '../operations.js';
-import { TestServer, type GraphQLResponse } from '../support/server.js';
+import { TestServer } from '../support/server.js';
 import { accessibilityViolations, browserTestsRun, launchChromium } from './browser.js';
+import { GP_PARTY, ok, signedIn } from './session.js';
 
 /** Screenshots of the screens, for people to look at (written, never compared). */
 const ARTIFACTS = fileURLToPath(new URL('../../.artifacts/web/', import.meta.url));
@@ -31,25 +32,12 @@ const FILLERS = 19;
 const IN_ERROR_REASON = 'Verkeerde patiënt gekozen bij het toewijzen';
 const BREAK_GLASS_REASON = 'Bewusteloos binnengebracht, geen naasten bereikbaar';
 
-const GP = {
-  kind: 'PROFESSIONAL',
-  id: 'UZI-100001',
-  name: 'Dr. A. Jansen',
-  profession: 'GENERAL_PRACTITIONER',
-  organization: { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type: 'HUISARTSENPRAKTIJK' },
-};
-
 let server: TestServer;
 let browser: Browser;
 const RUN = browserTestsRun();
 
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
-
 /**
- * A GP's conversation, as a GP's system records it, with the GP as regiebehandelaar (which puts
+ * A GP_PARTY's conversation, as a GP_PARTY's system records it, with the GP_PARTY as regiebehandelaar (which puts
  * the plan on the practice's list of reviews); returns the new plan version.
  */
 async function recordPlan(
@@ -66,7 +54,7 @@ async function recordPlan(
         input: {
           bsn,
           patient: { bsn, name, birthDate: '1940-02-03' },
-          participants: [{ kind: 'PATIENT' }, GP],
+          participants: [{ kind: 'PATIENT' }, GP_PARTY],
           sharingConsents: [{ organizationType: 'HAP', decision: 'GRANTED' }],
           ...extra,
         },
@@ -79,8 +67,8 @@ async function recordPlan(
         bsn,
         expectedVersion: data.recordConversation.record.version,
         role: 'REGIEBEHANDELAAR',
-        practitioner: { id: GP.id, name: GP.name, profession: GP.profession },
-        organization: GP.organization,
+        practitioner: { id: GP_PARTY.id, name: GP_PARTY.name, profession: GP_PARTY.profession },
+        organization: GP_PARTY.organization,
         from: extra.date,
       },
     }),
@@ -126,7 +114,7 @@ beforeAll(async () => {
         treatment: { code: 'CPR' },
         decision: 'NIET',
         decidedOn: '2027-02-15',
-        parties: [{ kind: 'PATIENT' }, GP],
+        parties: [{ kind: 'PATIENT' }, GP_PARTY],
       },
     }),
   );
@@ -166,17 +154,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedIn(persona: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'nl-NL' });
-  // Fail with Playwright's own account of what it waited for, well inside the test's timeout.
-  page.setDefaultTimeout(8_000);
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Token').fill(await server.token(persona, 'web-e2e'));
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.locator('#caller-name').waitFor();
-  return page;
-}
-
 /** Waits for `locator`; if it never comes, fails with what the screen said instead. */
 async function appears(page: Page, locator: ReturnType<Page['locator']>) {
   try {
@@ -189,8 +166,8 @@ async function appears(page: Page, locator: ReturnType<Page['locator']>) {
 }
 
 describe.skipIf(!RUN)('Herbeoordelen and Tijdlijn in a real browser', () => {
-  it('lists the reviews due of the GP practice earliest first, says which is overdue, and opens the plan', async () => {
-    const page = await signedIn('gp');
+  it('lists the reviews due of the GP_PARTY practice earliest first, says which is overdue, and opens the plan', async () => {
+    const page = await signedIn(browser, server, 'gp', { locale: 'nl-NL', timeoutMs: 8_000 });
     await page.getByRole('link', { name: 'Herbeoordelen' }).click();
     // The screen changes on the hash change that follows the click, not within it.
     await expect.poll(() => page.title()).toBe('Herbeoordelen – PZP-register');
@@ -238,7 +215,7 @@ describe.skipIf(!RUN)('Herbeoordelen and Tijdlijn in a real browser', () => {
   });
 
   it('shows the auditor every change, the plan before a change, and the refused and break-the-glass accesses', async () => {
-    const page = await signedIn('auditor');
+    const page = await signedIn(browser, server, 'auditor', { locale: 'nl-NL', timeoutMs: 8_000 });
     // An auditor starts at the timeline.
     expect(await page.locator('#screen-tijdlijn').isVisible()).toBe(true);
     await page.locator('#screen-tijdlijn').getByLabel('Burgerservicenummer').fill(AUDITED);

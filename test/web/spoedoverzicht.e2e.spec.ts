@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_CONVERSATION } from '../operations.js';
 import { TestServer } from '../support/server.js';
 import { accessibilityViolations, browserTestsRun, launchChromium } from './browser.js';
+import { signedIn } from './session.js';
 
 /** Screenshots of the screen, for people to look at (written, never compared). */
 const ARTIFACTS = fileURLToPath(new URL('../../.artifacts/web/', import.meta.url));
@@ -61,16 +62,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A laptop-sized page, signed in by pasting a persona's token, as a clinician would. */
-async function signedIn(persona: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme });
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Token').fill(await server.token(persona, 'web-e2e'));
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.locator('#caller-name').waitFor();
-  return page;
-}
-
 async function lookUp(page: Page, bsn: string) {
   await page.getByLabel('BSN').fill(bsn);
   await page.getByRole('button', { name: 'Zoeken' }).click();
@@ -92,7 +83,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('shows the HAP doctor NIET reanimeren first and largest, the rest on one 1366x768 screen', async () => {
-    const page = await signedIn('hap-doctor');
+    const page = await signedIn(browser, server, 'hap-doctor');
     await expect.poll(() => page.locator('#purpose').inputValue()).toBe('EMERGENCY');
     await lookUp(page, DE_GROOT);
     const verdict = page.getByTestId('cpr-verdict');
@@ -160,7 +151,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('shows CPR under conditions only with the conditions, never as a bare yes', async () => {
-    const page = await signedIn('hap-doctor');
+    const page = await signedIn(browser, server, 'hap-doctor');
     await lookUp(page, CONDITIONAL);
     await page.getByTestId('cpr').waitFor();
     expect(await page.getByTestId('cpr-verdict').textContent()).toBe('Alleen onder voorwaarden:');
@@ -170,7 +161,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('shows "Geen plan in het register" for a BSN without a plan, apart from errors', async () => {
-    const page = await signedIn('hap-doctor');
+    const page = await signedIn(browser, server, 'hap-doctor');
     await lookUp(page, NO_PLAN);
     await page.getByTestId('message-empty').waitFor();
     expect(await page.getByTestId('message-empty').textContent()).toContain('Geen plan in het register');
@@ -180,7 +171,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('flags an invalid BSN while typing and does not let it be sent', async () => {
-    const page = await signedIn('hap-doctor');
+    const page = await signedIn(browser, server, 'hap-doctor');
     const bsn = page.getByLabel('BSN');
     await bsn.fill('11122233');
     expect(await page.locator('#bsn-hint').textContent()).toBe('Nog 1 cijfer');
@@ -198,7 +189,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('lets an SEH physician without consent break the glass with a reason, and shows the flag', async () => {
-    const page = await signedIn('seh-doctor');
+    const page = await signedIn(browser, server, 'seh-doctor');
     await lookUp(page, VAN_DIJK);
     const refused = page.getByTestId('message-refused');
     await refused.waitFor();
@@ -236,7 +227,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('passes WCAG 2.1 AA checks at night (dark theme) on the plan and the break-the-glass form', async () => {
-    const page = await signedIn('seh-doctor', 'dark');
+    const page = await signedIn(browser, server, 'seh-doctor', { colorScheme: 'dark' });
     expect(await accessibilityViolations(page)).toEqual([]);
     await lookUp(page, DE_GROOT);
     await page.getByTestId('cpr-verdict').waitFor();
@@ -249,7 +240,7 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
   });
 
   it('does not offer break-the-glass where the patient refused sharing', async () => {
-    const page = await signedIn('seh-doctor');
+    const page = await signedIn(browser, server, 'seh-doctor');
     await lookUp(page, JANSEN);
     await page.getByTestId('message-error').waitFor();
     expect(await page.getByTestId('message-error').textContent()).toContain('geweigerd');
