@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+export { WEB_OPERATIONS } from './operations.js';
+
 const CLIENT = fileURLToPath(new URL('../client/', import.meta.url));
 
 interface Asset {

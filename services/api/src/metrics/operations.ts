@@ -1,11 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
+import { WEB_OPERATIONS } from '@pzp/web';
 
 /**
- * The operation names the registry's own clients send: the web app's (services/web/client/api.ts).
- * A client may name its operation anything, so only known names become a label; the rest is
- * "other", which keeps the label bounded and free of whatever a caller put in the name.
+ * The operation names the registry's own clients send: the web app's (kept equal to its sources
+ * by a test in @pzp/web). A client may name its operation anything, so only known names become a
+ * label; the rest is "other", which keeps the label bounded and free of whatever a caller put in
+ * the name.
  */
-export const CLIENT_OPERATIONS: readonly string[] = ['Spoedoverzicht', 'Me'];
+export const CLIENT_OPERATIONS: readonly string[] = WEB_OPERATIONS;
 
 /** Known operation names: the clients', and every root field's (an operation named after its field). */
 export class KnownOperations {
