@@ -8,8 +8,8 @@ import { dumpReadModelFile, rebuiltFromScratch } from '../support/read-models.js
 import { writeSyntheticPatients } from '../support/patients.js';
 import { spawnApi, TestServer, type GraphQLResponse } from '../support/server.js';
 import { startEsdbStandin, type EsdbStandin } from '../esdb-standin/standin.js';
-import { ACCESS_LOG_STREAM_PREFIX } from '@pzp/domain';
-import { EsdbEventStore } from '@pzp/event-store';
+import { ACCESS_LOG_STREAM_PREFIX, isDestructionEvent, isPersonalEvent } from '@pzp/domain';
+import { EncryptingEventStore, EsdbEventStore, keyEncryptionKey, SqliteKeyStore } from '@pzp/event-store';
 
 /**
  * Several API nodes on one EventStoreDB (the gRPC stand-in, in this process), each with its own
@@ -27,10 +27,13 @@ let store: EsdbEventStore;
 const servers: TestServer[] = [];
 const dirs: string[] = [];
 
+// Nodes on one EventStoreDB share the patients' data keys (README "Lawful destruction").
+const keyStoreDir = mkdtempSync(join(tmpdir(), 'pzp-node-keys-'));
 const nodeEnv = (nodeId: string): Record<string, string> => ({
   EVENTSTORE_CONNECTION_STRING: standin.connectionString,
   PZP_PSEUDONYM_SECRET: SECRET,
   PZP_NODE_ID: nodeId,
+  PZP_KEY_STORE_DIR: keyStoreDir,
 });
 const newDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'pzp-node-'));
@@ -60,7 +63,7 @@ afterAll(async () => {
   for (const server of servers) await server.stop({ removeData: false });
   await store?.close();
   await standin?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [...dirs, keyStoreDir]) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('two API nodes on one event store', () => {
@@ -219,8 +222,22 @@ describe('a node killed during catch-up', () => {
     expect(resumedFrom).toBe(persisted!.toString());
     await restarted.stop({ removeData: false });
 
-    const scratch = await rebuiltFromScratch(store, join(newDir(), 'scratch.db'));
-    expect(dumpReadModelFile(file)).toEqual(scratch);
+    // Read as the nodes read it: the patients' data decrypted with the keys they share.
+    const keys = SqliteKeyStore.open(
+      join(keyStoreDir, 'keys.db'),
+      keyEncryptionKey({ configured: undefined, dir: keyStoreDir, mayGenerate: true }),
+    );
+    try {
+      const decrypted = new EncryptingEventStore(store, {
+        keys,
+        encrypts: isPersonalEvent,
+        destroys: isDestructionEvent,
+      });
+      const scratch = await rebuiltFromScratch(decrypted, join(newDir(), 'scratch.db'));
+      expect(dumpReadModelFile(file)).toEqual(scratch);
+    } finally {
+      await keys.close();
+    }
   }, 90_000);
 });
 

@@ -358,6 +358,35 @@ export type DesignateContactPersonInput = {
   expectedVersion: Scalars['Int']['input'];
 };
 
+export type DestroyRecordInput = {
+  bsn: Scalars['BSN']['input'];
+  /** The plan version the caller saw: the record is destroyed as the caller knew it. */
+  expectedVersion: Scalars['Int']['input'];
+  grounds: DestructionGrounds;
+  /**
+   * The request's reference in the requester's own file: 1-64 letters, digits and . _ / - (no free
+   * text: what is recorded about a destruction outlives the record and must not carry a name).
+   */
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What is left of a destroyed record: that it was destroyed, when, by whom and on what grounds. */
+export type DestroyedRecord = {
+  __typename?: 'DestroyedRecord';
+  destroyedAt: Scalars['DateTime']['output'];
+  destroyedBy: Actor;
+  grounds: DestructionGrounds;
+  reference?: Maybe<Scalars['String']['output']>;
+  /** The stream revision of the destruction. */
+  version: Scalars['Int']['output'];
+};
+
+export type DestructionGrounds =
+  /** The patient asked for the record to be destroyed (WGBO art. 7:455). */
+  | 'PATIENT_REQUEST'
+  /** Twenty years have passed since the last change (WGBO art. 7:454). */
+  | 'RETENTION_PERIOD_ENDED';
+
 export type DirectiveStatus =
   | 'CONFIRMED'
   /** No current directive for this treatment: never read this as permission or refusal. */
@@ -525,6 +554,13 @@ export type Mutation = {
   confirmTreatmentDirective: PzpMutationResult;
   designateContactPerson: PzpMutationResult;
   designateRepresentative: PzpMutationResult;
+  /**
+   * Destroys the patient's record for good: at the patient's request (WGBO art. 7:455) or once the
+   * retention period has ended (twenty years after the last change, art. 7:454). Only the patient's
+   * regiebehandelaar or a physician of the practice the patient is registered with may (FORBIDDEN
+   * with reason NOT_ENTITLED_TO_DESTROY; auditors AUDITORS_DO_NOT_CHANGE_RECORDS).
+   */
+  destroyRecord: DestroyedRecord;
   endRole: PzpMutationResult;
   /** The wrong entry stays in history and leaves the current state. */
   markEnteredInError: PzpMutationResult;
@@ -644,6 +680,18 @@ export type MutationDesignateContactPersonArgs = {
  */
 export type MutationDesignateRepresentativeArgs = {
   input: DesignateContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationDestroyRecordArgs = {
+  input: DestroyRecordInput;
 };
 
 
@@ -1631,6 +1679,13 @@ export type WithdrawTreatmentDirectiveInput = {
   reason: Scalars['String']['input'];
   treatment: TreatmentInput;
 };
+
+export type DestroyRecordMutationVariables = Exact<{
+  input: DestroyRecordInput;
+}>;
+
+
+export type DestroyRecordMutation = { __typename?: 'Mutation', destroyRecord: { __typename?: 'DestroyedRecord', version: number, grounds: DestructionGrounds, reference?: string | null, destroyedAt: string, destroyedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', id: string } } } };
 
 type AgreementFields_DoNotPerform_Fragment = { __typename: 'DoNotPerform', decision: Decision, specification?: string | null };
 

@@ -25,6 +25,7 @@ import {
   StreamQuarantinedError,
   type AccessLogRow,
   type CurrentPlanRow,
+  type DestroyedRecordRow,
   type HistoryRow,
   type Page,
   type Projector,
@@ -32,7 +33,12 @@ import {
 } from '@pzp/projections';
 import type { AccessLogWriter } from './access-log.js';
 import { openBreakGlassReview, type BreakGlassReviewRecords } from './break-glass.js';
-import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from './errors.js';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  RecordDestroyedError,
+  RecordUnavailableError,
+} from './errors.js';
 import { createPlanLoader, type PlanLoader } from './plan-loader.js';
 import { decideAccess, decideListedPlan, factsFromView, type AccessDecision } from './policy.js';
 import type { Clock } from './time.js';
@@ -52,6 +58,7 @@ export interface RecordDoor {
     | 'flaggedAccess'
     | 'openBreakGlassReviewCount'
     | 'breakGlassNotices'
+    | 'destroyedRecord'
   >;
   readonly projector: Pick<Projector, 'waitFor' | 'waitForStream' | 'reportBrokenChain'>;
   readonly accessLog: Pick<AccessLogWriter, 'record' | 'lastPosition'>;
@@ -100,6 +107,8 @@ export interface ChangeResult {
    * the change leaves no current plan (the record was voided: entered on the wrong patient).
    */
   readonly record: PlanRecord | null;
+  /** Set when the change destroyed the record (DestroyRecord): what is left of it. */
+  readonly destroyed?: DestroyedRecordRow | undefined;
   /** The changes this command made, in order. */
   readonly changes: readonly ChangeRecord[];
 }
@@ -209,6 +218,8 @@ const PSEUDONYM = /^[0-9a-f]{64}$/;
 
 /** The access record's basis for an attempt on a quarantined record (nothing was shown). */
 const RECORD_UNAVAILABLE = 'RECORD_UNAVAILABLE';
+/** The access record's basis for an attempt on a lawfully destroyed record (nothing was shown). */
+const RECORD_DESTROYED = 'RECORD_DESTROYED';
 
 interface OpenRequest {
   readonly action: AccessAction;
@@ -375,6 +386,13 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
     if (quarantined && request.refuseQuarantined) {
       await log('DENIED', RECORD_UNAVAILABLE, decision.flagged);
       throw new RecordUnavailableError();
+    }
+    // Destroyed: told to whoever may learn that there is no plan (the policy above decided it on
+    // no facts, as for none); its access log is still there for the auditor.
+    const destroyed = plan === undefined ? queries.destroyedRecord(pseudonym) : undefined;
+    if (destroyed !== undefined && request.refuseQuarantined) {
+      await log('DENIED', RECORD_DESTROYED, decision.flagged, destroyed.version);
+      throw new RecordDestroyedError(destroyed);
     }
     return {
       pseudonym,
@@ -544,6 +562,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         version: handled.version,
         record: plan ? asRecord(plan, clock(), false) : null,
         changes: withCorrections(changes, plan?.view),
+        destroyed: plan ? undefined : queries.destroyedRecord(access.pseudonym),
       };
     },
   };

@@ -4,6 +4,7 @@
  * BSN, no name): they are shown to callers and may be logged. The domain's DomainError and the
  * write path's VersionConflictError pass through the door unchanged.
  */
+import type { DestroyedRecordRow } from '@pzp/projections';
 import type { DenialReason } from './policy.js';
 
 /**
@@ -45,5 +46,17 @@ export class RecordUnavailableError extends Error {
     super(
       "This patient's record cannot be shown: one of its entries could not be read; the registry's operators have been alerted",
     );
+  }
+}
+
+/**
+ * The patient's record was lawfully destroyed (crypto-shredded): nothing of it can be shown or
+ * changed any more, by anyone. Carries what is left, which holds no personal data: when, by whom
+ * and on what grounds. The attempt is in the access log.
+ */
+export class RecordDestroyedError extends Error {
+  override readonly name = 'RecordDestroyedError';
+  constructor(readonly destroyed: DestroyedRecordRow) {
+    super("This patient's record was lawfully destroyed; nothing of it can be shown or changed");
   }
 }

@@ -28,6 +28,7 @@ import {
   Text,
   Treatment,
 } from './model.js';
+import { DESTRUCTION_GROUNDS, DestructionReference } from './destruction.js';
 import { Instant, LocalDate } from './time.js';
 
 /**
@@ -206,6 +207,11 @@ export const CommandSchemas = {
   /** The whole record was entered on the wrong patient. */
   VoidRecord: z.object({ reason: Text, voidedOn: LocalDate }),
   ConfirmPlanReviewed: z.object({ reviewedOn: LocalDate, comment: Text.optional(), ...Review }),
+  /** Lawful destruction of the whole record (destruction.ts); nothing can be recorded in it after. */
+  DestroyRecord: z.object({
+    grounds: z.enum(DESTRUCTION_GROUNDS),
+    reference: DestructionReference.optional(),
+  }),
 } as const;
 
 export type CommandType = keyof typeof CommandSchemas;

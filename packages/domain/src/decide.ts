@@ -13,6 +13,7 @@ import {
   type CommandType,
   type PzpCommand,
 } from './commands.js';
+import { RETENTION_YEARS, retentionEnded } from './destruction.js';
 import type { EventDataOf, NewPzpEvent } from './events.js';
 import type { PlanState } from './evolve.js';
 import { treatmentKey, type Actor, type ContactPerson, type Party, type Treatment } from './model.js';
@@ -23,7 +24,11 @@ export type DomainErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN';
 
 /** Why a command was refused for who the actor is: a stable code integrators can branch on. */
 export type ForbiddenReason =
-  'AUDITORS_DO_NOT_CHANGE_RECORDS' | 'PHYSICIANS_ONLY' | 'NOT_THE_AUTHOR' | 'NOT_ENTITLED_TO_VOID';
+  | 'AUDITORS_DO_NOT_CHANGE_RECORDS'
+  | 'PHYSICIANS_ONLY'
+  | 'NOT_THE_AUTHOR'
+  | 'NOT_ENTITLED_TO_VOID'
+  | 'NOT_ENTITLED_TO_DESTROY';
 
 /**
  * A command that breaks a rule. `path` points at the offending input field. A FORBIDDEN always
@@ -82,6 +87,10 @@ export function decide(command: PzpCommand, state: PlanState): NewPzpEvent[] {
       'AUDITORS_DO_NOT_CHANGE_RECORDS',
       'Auditors read the record; they change nothing clinical',
     );
+  }
+  if (state.plan.destroyed) {
+    // Its key is gone: a new entry would be personal data in a stream that was destroyed.
+    throw new DomainError('NOT_FOUND', 'This record was lawfully destroyed; nothing can be recorded in it');
   }
   if (command.type !== 'RecordConversation' && !state.plan.patient) {
     throw new DomainError(
@@ -557,6 +566,31 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     }
     notInFuture(ctx, d.voidedOn, 'voidedOn');
     return [{ type: 'RecordVoided', data: d }];
+  },
+
+  DestroyRecord(d, ctx) {
+    // Rule: the record is destroyed by those who answer for it to the patient: the current
+    // regiebehandelaar, or a physician of the practice the patient is registered with.
+    const { actor, plan } = ctx;
+    const regiebehandelaar = activeRoles(plan, 'REGIEBEHANDELAAR').some(
+      (r) => r.practitioner.id === actor.id,
+    );
+    const registeredGp =
+      isPhysician(actor.profession) && plan.registeredGpPractice?.practice.id === actor.organization.id;
+    if (!regiebehandelaar && !registeredGp) {
+      throw forbidden(
+        'NOT_ENTITLED_TO_DESTROY',
+        "Only the patient's regiebehandelaar, or a physician of the practice the patient is registered with, may destroy the record",
+      );
+    }
+    const last = ctx.state.log.at(-1)?.metadata.recordedAt;
+    if (d.grounds === 'RETENTION_PERIOD_ENDED' && last !== undefined && !retentionEnded(last, ctx.now)) {
+      throw invalid(
+        `The retention period (${RETENTION_YEARS} years after the last change) has not ended`,
+        'grounds',
+      );
+    }
+    return [{ type: 'RecordDestroyed', data: d }];
   },
 
   ConfirmPlanReviewed(d, ctx) {

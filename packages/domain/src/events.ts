@@ -12,6 +12,7 @@ import {
   ORGAN_DONATION_ANSWERS,
   TRANSITIONS,
 } from './codes.js';
+import { DESTRUCTION_GROUNDS, DestructionReference } from './destruction.js';
 import { Stored } from './model.js';
 import { Instant, LocalDate } from './time.js';
 
@@ -215,6 +216,19 @@ export const EventSchemas = {
    * conversation starts a new plan.
    */
   RecordVoided: z.object({ reason: Text, voidedOn: LocalDate }),
+  /**
+   * The record was lawfully destroyed (destruction.ts): stored in plaintext and without personal
+   * data, who and when in its envelope; the patient's key is destroyed after it.
+   */
+  RecordDestroyed: z.object({
+    grounds: z.enum(DESTRUCTION_GROUNDS),
+    reference: DestructionReference.optional(),
+  }),
+  /**
+   * Never stored: how parseEvent shows a stored event whose body was destroyed with its key. Its
+   * type and envelope stay; nothing of what it said does.
+   */
+  ContentShredded: z.object({ originalType: Name }),
 } as const;
 
 export type EventType = keyof typeof EventSchemas;

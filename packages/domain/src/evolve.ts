@@ -247,6 +247,21 @@ function applyToPlan(plan: Plan, event: PzpEvent, log: readonly PzpEvent[]): Pla
           provenance: provenance(plan, event),
         },
       };
+    case 'RecordDestroyed':
+      // Lawfully destroyed: its personal data went with its key; what is left is that it happened.
+      return {
+        ...emptyPlan,
+        destroyed: {
+          grounds: event.data.grounds,
+          reference: event.data.reference,
+          destroyedAt: event.metadata.recordedAt,
+          destroyedBy: event.metadata.recordedBy,
+          changeId: event.metadata.eventId,
+        },
+      };
+    case 'ContentShredded':
+      // A body destroyed with its key says nothing; the destruction that follows it clears the plan.
+      return plan;
     case 'RecordVoided':
       // Entered on the wrong patient: nothing of it is this patient's plan. A later conversation
       // starts a new one.

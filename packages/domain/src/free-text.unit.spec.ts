@@ -6,6 +6,7 @@ import { fold } from './evolve.js';
 import { freeText, isFreeText, visibleLength } from './free-text.js';
 import { Phone } from './model.js';
 import { Bsn } from './bsn.js';
+import { DestructionReference } from './destruction.js';
 import { Instant, LocalDate } from './time.js';
 import { parseEvent } from './upcast.js';
 import type { PzpEvent } from './events.js';
@@ -128,7 +129,7 @@ function stringLeaves(schema: z.ZodType, path: string[] = []): { path: string; s
 
 describe('every free-text field of every command', () => {
   /** Strings with a fixed format: no free text, so no room for control or invisible characters. */
-  const formats: readonly z.ZodType[] = [LocalDate, Instant, Bsn, Phone];
+  const formats: readonly z.ZodType[] = [LocalDate, Instant, Bsn, Phone, DestructionReference];
   const isFormat = (s: z.ZodType) =>
     formats.includes(s) ||
     (s as unknown as { _zod: { def: { format?: string } } })._zod.def.format === 'email';

@@ -150,6 +150,10 @@ export function summarize(event: PzpEvent): string {
       return `Registered GP practice set: ${event.data.practice.name}`;
     case 'RecordVoided':
       return 'Record voided: entered on the wrong patient';
+    case 'RecordDestroyed':
+      return `Record destroyed (${event.data.grounds})`;
+    case 'ContentShredded':
+      return 'Content destroyed with the record';
   }
 }
 
@@ -166,6 +170,7 @@ export function describeChange(before: PlanState, event: PzpEvent, after: PlanSt
     conversationId: (event.data as { conversationId?: string }).conversationId,
     summary: summarize(event),
     reason: event.type === 'PlanReviewRequested' ? event.data.reason : reasonOf(event),
-    changes: diffPlans(before.plan, after.plan),
+    // A destruction's row must not restate what it destroyed.
+    changes: event.type === 'RecordDestroyed' ? [] : diffPlans(before.plan, after.plan),
   };
 }

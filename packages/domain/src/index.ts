@@ -12,6 +12,7 @@ export * from './decide.js';
 export * from './view.js';
 export * from './history.js';
 export * from './envelope.js';
+export * from './destruction.js';
 export * from './upcast.js';
 export * from './access-record.js';
 export * from './break-glass-review.js';

@@ -20,6 +20,7 @@ import type {
   Practitioner,
   Treatment,
 } from './model.js';
+import type { DestructionGround } from './destruction.js';
 
 /** Where an item of the plan came from. Every directive and wish carries one. */
 export interface Provenance {
@@ -182,6 +183,8 @@ export interface Plan {
     readonly dueOn: string;
     readonly provenance: Provenance;
   } | null;
+  /** Set once the record was lawfully destroyed: then nothing else of it is known. */
+  readonly destroyed: Destruction | null;
   /** Changes that were marked entered-in-error, with why and by whom. */
   readonly corrections: readonly {
     readonly changeId: string;
@@ -214,8 +217,18 @@ export const emptyPlan: Plan = {
   lastReviewedOn: null,
   reviewDueOn: null,
   reviewRequested: null,
+  destroyed: null,
   corrections: [],
 };
+
+/** The record of a lawful destruction: what is left of a destroyed plan (no personal data). */
+export interface Destruction {
+  readonly grounds: DestructionGround;
+  readonly reference?: string | undefined;
+  readonly destroyedAt: string;
+  readonly destroyedBy: Actor;
+  readonly changeId: string;
+}
 
 /** The current holder of a role, if any. */
 export const activeRoles = (plan: Plan, role?: CareRole): RoleAssignmentItem[] =>

@@ -19,7 +19,7 @@ export class EventSchemaError extends Error {
  * because skipping an event could hide a treatment limit.
  */
 export function parseEvent(
-  raw: { type: string; data: unknown; metadata: unknown },
+  raw: { type: string; data: unknown; metadata: unknown; shredded?: boolean | undefined },
   upcasters: Upcasters = UPCASTERS,
   currentVersion: number = CURRENT_SCHEMA_VERSION,
 ): PzpEvent {
@@ -32,6 +32,14 @@ export function parseEvent(
     throw new EventSchemaError(
       `${raw.type} has schema version ${metadata.schemaVersion}, newer than this code (${currentVersion})`,
     );
+  }
+  if (raw.shredded === true) {
+    // Its key was destroyed with the record: the envelope is all that can still be read.
+    return {
+      type: 'ContentShredded',
+      data: { originalType: raw.type },
+      metadata: { ...metadata, schemaVersion: currentVersion },
+    };
   }
   let data = raw.data;
   for (let v = metadata.schemaVersion; v < currentVersion; v++) {

@@ -5,3 +5,4 @@ export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-st
 export * from './integrity/index.js';
 export { probeSqliteWrite } from './sqlite/write-probe.js';
 export { IDENTITY_STREAM as ESDB_IDENTITY_STREAM } from './esdb/store-identity.js';
+export * from './crypto/index.js';

@@ -63,6 +63,17 @@ export interface StreamEvent {
    * stream's prefix. The SQLite adapter chains every event, old files included (at open).
    */
   readonly integrity: EventIntegrity | undefined;
+  /**
+   * What the adapter holds, where a decorator shows the event otherwise (../crypto decrypts
+   * `data`): the hash chain covers what is stored, so it still verifies once a key is destroyed.
+   * Undefined: the event is shown as stored.
+   */
+  readonly stored?: { readonly data: unknown };
+  /**
+   * True when `data` was encrypted under a key that has been destroyed (lawful destruction): it
+   * cannot be read by anyone any more, and `data` is null. Type, metadata and integrity stay.
+   */
+  readonly shredded?: boolean;
 }
 
 /** An event as read from the global log: it carries its position there. */

@@ -10,7 +10,8 @@ export type IssueCode =
   | 'not-found'
   | 'transient'
   | 'exception'
-  | 'too-costly';
+  | 'too-costly'
+  | 'deleted';
 
 /**
  * One error as an OperationOutcome. `diagnostics` is a fixed sentence of the API's own, never a

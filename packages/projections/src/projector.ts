@@ -516,13 +516,20 @@ export class Projector {
     const chain = new BatchChain(this.chainHeads, this.witness);
     const batch = this.fold(fresh, await this.statesBefore(fresh, chain), chain);
     const last = fresh[fresh.length - 1]!.position;
+    const destroying = [...batch.patients.values()].some((p) => p.state.plan.destroyed !== null);
+    // A destroyed record's rows are overwritten with zeros as they go, not left in free pages.
+    if (destroying) this.db.pragma('secure_delete = ON');
 
     this.db.transaction(() => {
       for (const a of batch.accessRecords) this.writers.accessRecord(a.record, a.position);
       for (const r of batch.reviews) this.writers.breakGlassReview(r.review, r.position);
       for (const p of batch.patients.values()) {
-        for (const c of p.changes) this.writers.history(p.pseudonym, c.revision, c.position, c.entry);
+        const { destroyed } = p.state.plan;
+        if (destroyed === null) {
+          for (const c of p.changes) this.writers.history(p.pseudonym, c.revision, c.position, c.entry);
+        }
         this.writers.latest(p, p.state, p.committed, p.view);
+        if (destroyed !== null) this.writers.destroyed(p.pseudonym, p.state.version, destroyed);
       }
       for (const q of batch.quarantines.values()) this.writers.quarantine(q);
       for (const [streamName, head] of chain.touched()) this.chainHeads.write(streamName, head);
@@ -531,6 +538,11 @@ export class Projector {
       this.writers.checkpoint(this.name, last);
       this.lineage.recordLast(fresh[fresh.length - 1]!);
     })();
+    if (destroying) {
+      this.db.pragma('secure_delete = OFF');
+      // The WAL still holds the pages as they were before: fold it into the file and empty it.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
 
     // Only after the commit: memory follows what is on disk.
     for (const [streamName, p] of batch.patients) this.remember(streamName, p.state);

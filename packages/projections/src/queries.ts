@@ -4,6 +4,7 @@ import {
   type Actor,
   type BreakGlassReview,
   type ChangeEntry,
+  type Destruction,
   type PlanView,
 } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
@@ -14,6 +15,11 @@ export interface CurrentPlanRow {
   readonly pseudonym: string;
   readonly version: number;
   readonly view: PlanView;
+}
+
+export interface DestroyedRecordRow extends Destruction {
+  /** The stream revision of the destruction. */
+  readonly version: number;
 }
 
 export interface HistoryRow extends ChangeEntry {
@@ -194,14 +200,28 @@ export function createQueries(db: ReadModelDb) {
     return hit?.version === version ? remember(hit) : undefined;
   };
 
+  const destroyedStmt = db.prepare<[string], { version: number; destruction: string }>(
+    'SELECT version, destruction FROM destroyed_records WHERE pseudonym = ?',
+  );
+
   return {
     currentPlan(pseudonym: string): CurrentPlanRow | undefined {
       const current = versionStmt.get(pseudonym);
-      if (!current) return undefined;
+      if (!current) {
+        // No row (none yet, voided, destroyed): nor a parsed copy of one kept in memory.
+        views.delete(pseudonym);
+        return undefined;
+      }
       const hit = cached(pseudonym, current.version);
       if (hit) return hit;
       const row = planStmt.get(pseudonym);
       return row && toPlan(row);
+    },
+
+    /** The record of a lawful destruction of this patient's record, if it was destroyed. */
+    destroyedRecord(pseudonym: string): DestroyedRecordRow | undefined {
+      const row = destroyedStmt.get(pseudonym);
+      return row && { version: row.version, ...(JSON.parse(row.destruction) as Destruction) };
     },
 
     /** For DataLoader: one statement for many patients, results in the order asked. */

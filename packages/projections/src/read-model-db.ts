@@ -104,6 +104,11 @@ const TABLES = `
     hash TEXT                        -- its hash; null for events from before the chain (EventStoreDB)
   ) WITHOUT ROWID;
   -- Streams the projector could not read (see quarantine.ts). No event data values in here.
+  CREATE TABLE IF NOT EXISTS destroyed_records (
+    pseudonym TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,        -- stream revision of the destruction
+    destruction TEXT NOT NULL        -- JSON Destruction: grounds, reference, when, by whom (no personal data)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS quarantined_streams (
     stream_name TEXT PRIMARY KEY,
     pseudonym TEXT,                  -- null for an access-log stream
@@ -150,6 +155,7 @@ const DATA_TABLES = [
   'read_model_meta',
   'stream_heads',
   'quarantined_streams',
+  'destroyed_records',
 ];
 
 export function openReadModelDb(filePath: string): ReadModelDb {

@@ -3,6 +3,7 @@ import {
   type AccessRecord,
   type BreakGlassReview,
   type ChangeEntry,
+  type Destruction,
   type PlanState,
   type RoleAssignmentItem,
 } from '@pzp/domain';
@@ -105,6 +106,13 @@ export function createWriters(db: ReadModelDb) {
   const readVersion = db.prepare<[string], { version: number }>(
     'SELECT version FROM patient_index WHERE pseudonym = ?',
   );
+  // patient_index stays (pseudonym and revision only): read-your-writes waits on its version.
+  const erasePersonal = ['current_plans', 'change_history', 'review_due', 'roles'].map((table) =>
+    db.prepare<[string]>(`DELETE FROM ${table} WHERE pseudonym = ?`),
+  );
+  const insertDestroyed = db.prepare<[string, number, string]>(`
+    INSERT INTO destroyed_records (pseudonym, version, destruction) VALUES (?, ?, ?)
+    ON CONFLICT (pseudonym) DO UPDATE SET version = excluded.version, destruction = excluded.destruction`);
 
   return {
     /** While true, history rows are appended without the conflict check (the key index is dropped). */
@@ -196,6 +204,16 @@ export function createWriters(db: ReadModelDb) {
           insertReviewDue.run(organizationId, pseudonym, plan.reviewDueOn, JSON.stringify(orgRoles));
         }
       }
+    },
+
+    /**
+     * A lawfully destroyed record: every row holding the patient's personal data goes (the plan,
+     * its history, roles and reviews), and what is left is that it was destroyed. Access records
+     * stay: NEN 7513 keeps them, and they hold the pseudonym and the professionals, not the plan.
+     */
+    destroyed(pseudonym: string, version: number, destruction: Destruction) {
+      for (const statement of erasePersonal) statement.run(pseudonym);
+      insertDestroyed.run(pseudonym, version, JSON.stringify(destruction));
     },
 
     checkpoint(name: string, position: bigint) {

@@ -13,6 +13,19 @@ const Env = z.object({
   PZP_DATA_DIR: z.string().default('data'),
   /** HMAC key for patient pseudonyms. Required in production; development keeps one in the data dir. */
   PZP_PSEUDONYM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Wraps every patient's data key in the key store (README "Lawful destruction"): base64 of 32
+   * random bytes. Required in production; development generates one into the key store's directory.
+   */
+  PZP_KEY_ENCRYPTION_KEY: z
+    .base64('must be base64')
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be the base64 of 32 bytes')
+    .optional(),
+  /**
+   * The key store's directory (keys.db); default: the data dir. Never backed up with the event
+   * log. Nodes sharing one EventStoreDB must share it (or, in a real deployment, one KMS).
+   */
+  PZP_KEY_STORE_DIR: z.string().optional(),
   /** Where token-signing keys come from: a JWKS file, or a URL. Development uses its own dev key. */
   PZP_JWKS_FILE: z.string().optional(),
   PZP_JWKS_URL: z.url().optional(),
@@ -79,7 +92,10 @@ const Env = z.object({
   PZP_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
-export type Config = z.output<typeof Env> & { readonly dataDir: string };
+export type Config = z.output<typeof Env> & {
+  readonly dataDir: string;
+  readonly keyStoreDir: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -96,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       !config.PZP_JWKS_FILE && !config.PZP_JWKS_URL && 'PZP_JWKS_FILE or PZP_JWKS_URL',
       !config.PZP_JWT_ISSUER && 'PZP_JWT_ISSUER',
       !config.PZP_JWT_AUDIENCE && 'PZP_JWT_AUDIENCE',
+      !config.PZP_KEY_ENCRYPTION_KEY && 'PZP_KEY_ENCRYPTION_KEY',
     ].filter(Boolean);
     if (missing.length > 0) throw new ConfigError(`Production mode needs ${missing.join(', ')}`);
     if (config.PZP_CLOCK_START) throw new ConfigError('PZP_CLOCK_START is for development and tests only');
@@ -115,7 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.PZP_METRICS_PORT !== undefined && config.PZP_METRICS_PORT === config.PORT)
     throw new ConfigError('PZP_METRICS_PORT must differ from PORT');
-  return { ...config, dataDir: resolve(config.PZP_DATA_DIR) };
+  const dataDir = resolve(config.PZP_DATA_DIR);
+  return { ...config, dataDir, keyStoreDir: resolve(config.PZP_KEY_STORE_DIR ?? dataDir) };
 }
 
 /**

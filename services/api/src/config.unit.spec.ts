@@ -8,6 +8,7 @@ const PRODUCTION = {
   PZP_JWT_ISSUER: 'https://idp.example',
   PZP_JWT_AUDIENCE: 'pzp-registry',
   PZP_METRICS_PORT: '9464',
+  PZP_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 describe('production refuses an event store connection without transport security', () => {
@@ -91,5 +92,28 @@ describe('/metrics is not public in production', () => {
     const config = loadConfig({});
     expect(config.PZP_METRICS_PORT).toBeUndefined();
     expect(config.PZP_METRICS_TOKEN).toBeUndefined();
+  });
+});
+
+describe('the key-encryption key (lawful destruction)', () => {
+  const { PZP_KEY_ENCRYPTION_KEY: _kek, ...withoutKek } = PRODUCTION;
+
+  it('production refuses to start without one', () => {
+    expect(() => loadConfig(withoutKek)).toThrow(
+      new ConfigError('Production mode needs PZP_KEY_ENCRYPTION_KEY'),
+    );
+  });
+
+  it('must be the base64 of exactly 32 bytes', () => {
+    for (const bad of ['not base64!', Buffer.alloc(16, 1).toString('base64')]) {
+      expect(() => loadConfig({ ...PRODUCTION, PZP_KEY_ENCRYPTION_KEY: bad })).toThrow(
+        /PZP_KEY_ENCRYPTION_KEY/,
+      );
+    }
+  });
+
+  it('the key store lives in the data dir unless PZP_KEY_STORE_DIR says otherwise', () => {
+    expect(loadConfig({ PZP_DATA_DIR: '/srv/pzp' }).keyStoreDir).toBe('/srv/pzp');
+    expect(loadConfig({ PZP_DATA_DIR: '/srv/pzp', PZP_KEY_STORE_DIR: '/keys' }).keyStoreDir).toBe('/keys');
   });
 });

@@ -34,6 +34,7 @@ import {
   type WriteProbe,
   type WriteTarget,
 } from './writability.js';
+import { openKeyStore, withEncryption } from './key-store.js';
 
 /**
  * How often the node writes a no-op to its SQLite files to find out whether it can: cheap (one
@@ -85,7 +86,9 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL);
   openingAt('the data directory', config.dataDir, () => mkdirSync(config.dataDir, { recursive: true }));
   const clock = createClock(config.PZP_CLOCK_START);
-  const eventStore = await openEventStore(config, logger);
+  // Personal data is encrypted under per-patient keys kept outside the log (lawful destruction).
+  const keys = openKeyStore(config, logger);
+  const eventStore = withEncryption(await openEventStore(config, logger), keys);
   const readModels: WriteTarget = { name: 'read models', path: join(config.dataDir, 'read-models.db') };
   const db = openingAt('the read models', readModels.path, () => openReadModelDb(readModels.path));
   const writability = new Writability(logger);
@@ -219,8 +222,16 @@ async function main() {
     db.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`, with one shutdown: a second signal during it must not kill the node before
+  // the stores are closed, and a library's own handler that re-raises the signal when it finds no
+  // other listener (as signal-exit does) must find this one still there. With `once`, the node
+  // died of the SIGTERM it was handling, its databases left open (store-restore.e2e.spec.ts).
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: string) => {
+    stopping ??= shutdown(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 function listen(app: Express, port: number, host: string): Promise<Server> {

@@ -86,7 +86,11 @@ export function checkLink(head: ChainHead | undefined, event: StreamEvent): Link
   if (integrity.previous !== required) {
     return broken({ ...at, kind: 'link', expected: required, found: integrity.previous });
   }
-  const actual = eventHash(event, integrity.previous);
+  // Over what the store holds: a decrypted (or shredded) event is checked by its ciphertext.
+  const actual = eventHash(
+    event.stored === undefined ? event : { ...event, data: event.stored.data },
+    integrity.previous,
+  );
   if (actual !== integrity.hash)
     return broken({ ...at, kind: 'hash', expected: actual, found: integrity.hash });
   return { ok: true, head: { revision: event.revision, hash: integrity.hash } };

@@ -14,7 +14,15 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EsdbEventStore, SqliteEventStore, type EventStore } from '@pzp/event-store';
+import { isDestructionEvent, isPersonalEvent } from '@pzp/domain';
+import {
+  EncryptingEventStore,
+  EsdbEventStore,
+  keyEncryptionKey,
+  SqliteEventStore,
+  SqliteKeyStore,
+  type EventStore,
+} from '@pzp/event-store';
 import { Projector } from '../projector.js';
 import { createQueries } from '../queries.js';
 import { openReadModelDb, type ReadModelDb } from '../read-model-db.js';
@@ -58,8 +66,31 @@ async function openStore(dataDir: string): Promise<{ store: EventStore; where: s
   }
 }
 
+/**
+ * The store as the API node reads it: patients' personal data decrypted with their keys, from the
+ * node's key store (PZP_KEY_STORE_DIR, default the data dir; README "Lawful destruction").
+ */
+function decrypted(store: EventStore, dataDir: string): EventStore {
+  const dir = resolve(process.env.PZP_KEY_STORE_DIR ?? dataDir);
+  let keys: SqliteKeyStore;
+  try {
+    const kek = keyEncryptionKey({
+      configured: process.env.PZP_KEY_ENCRYPTION_KEY,
+      dir,
+      mayGenerate: (process.env.PZP_MODE ?? 'development') === 'development',
+    });
+    keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
+  } catch (error) {
+    void store.close();
+    throw new Refusal(`Cannot open the key store in ${dir}: ${describe(error)}`);
+  }
+  return new EncryptingEventStore(store, { keys, encrypts: isPersonalEvent, destroys: isDestructionEvent });
+}
+
 async function rebuild(dataDir: string): Promise<{ summary: string; quarantined: string[] }> {
-  const { store, where } = await openStore(dataDir);
+  const opened = await openStore(dataDir);
+  const { where } = opened;
+  const store = decrypted(opened.store, dataDir);
   let db: ReadModelDb | undefined;
   try {
     if ((await store.headPosition()) === undefined) {

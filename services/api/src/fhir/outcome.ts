@@ -1,6 +1,11 @@
 import type { Response } from 'express';
 import { operationOutcome, type IssueCode } from '@pzp/fhir';
-import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from '@pzp/access';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  RecordDestroyedError,
+  RecordUnavailableError,
+} from '@pzp/access';
 import { AuthenticationError } from '../auth/index.js';
 
 export const FHIR_JSON = 'application/fhir+json';
@@ -34,6 +39,8 @@ export function toFhirError(e: unknown): FhirError | undefined {
   if (e instanceof AccessDeniedError) return new FhirError(403, 'forbidden', e.message, e.reason);
   if (e instanceof InvalidRequestError) return new FhirError(400, 'invalid', e.message);
   if (e instanceof RecordUnavailableError) return new FhirError(503, 'transient', e.message);
+  // Lawfully destroyed: gone for good, said so (410), never shown as "no plan".
+  if (e instanceof RecordDestroyedError) return new FhirError(410, 'deleted', e.message);
   return undefined;
 }
 

@@ -1,4 +1,10 @@
-import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from '@pzp/access';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  RecordDestroyedError,
+  RecordUnavailableError,
+  type DestroyedRecordRow,
+} from '@pzp/access';
 import { apiError, badInput, toApiError } from './errors.js';
 
 /**
@@ -10,6 +16,9 @@ export function fromDoorError(e: unknown): unknown {
   if (e instanceof AccessDeniedError) return apiError('FORBIDDEN', e.message, { reason: e.reason });
   if (e instanceof InvalidRequestError) return badInput(e.message, e.field);
   if (e instanceof RecordUnavailableError) return apiError('RECORD_UNAVAILABLE', e.message);
+  // Gone for good: what is left (when, by whom, grounds) holds no personal data.
+  if (e instanceof RecordDestroyedError)
+    return apiError('RECORD_DESTROYED', e.message, { destroyed: destroyedRecord(e.destroyed) });
   return toApiError(e);
 }
 
@@ -21,3 +30,12 @@ export async function viaDoor<T>(call: Promise<T>): Promise<T> {
     throw fromDoorError(e);
   }
 }
+
+/** A destroyed record as the contract shows it (DestroyedRecord): no personal data is left to show. */
+export const destroyedRecord = (d: DestroyedRecordRow) => ({
+  version: d.version,
+  grounds: d.grounds,
+  reference: d.reference ?? null,
+  destroyedAt: d.destroyedAt,
+  destroyedBy: d.destroyedBy,
+});

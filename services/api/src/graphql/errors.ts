@@ -5,15 +5,16 @@
  * Codes: BAD_USER_INPUT (always with `extensions.field`: a dotted path from the argument, such as
  * `input.participants.0.kind`, or the argument's name, such as `bsn`), UNAUTHENTICATED, FORBIDDEN
  * (always with `extensions.reason`, a stable code such as NO_CONSENT or PHYSICIANS_ONLY),
- * NOT_FOUND, CONFLICT (with `currentVersion`, `expectedVersion` and `planExists`) and
- * RECORD_UNAVAILABLE; QUERY_TOO_COMPLEX (with `extensions.limit`: TOKENS, DEPTH, ALIASES,
+ * NOT_FOUND, CONFLICT (with `currentVersion`, `expectedVersion` and `planExists`),
+ * RECORD_UNAVAILABLE and RECORD_DESTROYED (with `destroyed`: when, by whom, on what grounds); QUERY_TOO_COMPLEX (with `extensions.limit`: TOKENS, DEPTH, ALIASES,
  * DIRECTIVES or COST, see limits.ts); and Apollo's request-level codes (GRAPHQL_PARSE_FAILED,
  * GRAPHQL_VALIDATION_FAILED, OPERATION_RESOLUTION_FAILURE, PERSISTED_QUERY_NOT_SUPPORTED,
  * BAD_REQUEST, ...).
  *
  * The HTTP status follows the code, wherever the error arose: a literal in the document, a
  * variable, a resolver or the domain. BAD_USER_INPUT 400, UNAUTHENTICATED 401, FORBIDDEN 403,
- * NOT_FOUND 404, CONFLICT 409, RECORD_UNAVAILABLE 503, INTERNAL_SERVER_ERROR 500. Errors raised
+ * NOT_FOUND 404, CONFLICT 409, RECORD_UNAVAILABLE 503, RECORD_DESTROYED 410 (Gone),
+ * INTERNAL_SERVER_ERROR 500. Errors raised
  * while resolving keep the data resolved for other fields in the body: the status tells what went
  * wrong, the body still holds what went right. When one response carries errors of several codes,
  * the first of STATUS_PRECEDENCE decides (the server's problems, then the request's as a whole, then
@@ -33,7 +34,13 @@ import type { Logger } from '../logger.js';
 
 /** The error codes of the public contract. */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RECORD_UNAVAILABLE';
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RECORD_UNAVAILABLE'
+  | 'RECORD_DESTROYED';
 
 const HTTP_STATUS: Record<ErrorCode | 'INTERNAL_SERVER_ERROR', number> = {
   BAD_USER_INPUT: 400,
@@ -42,6 +49,7 @@ const HTTP_STATUS: Record<ErrorCode | 'INTERNAL_SERVER_ERROR', number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RECORD_UNAVAILABLE: 503,
+  RECORD_DESTROYED: 410,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -53,6 +61,7 @@ const STATUS_PRECEDENCE = [
   'BAD_USER_INPUT',
   'FORBIDDEN',
   'NOT_FOUND',
+  'RECORD_DESTROYED',
   'CONFLICT',
 ] as const;
 

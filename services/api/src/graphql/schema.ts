@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENUM_CODES } from './codings.js';
 import { executableSchema } from './executor.js';
+import { destructionMutations } from './resolvers/destruction.js';
 import { historyResolvers } from './resolvers/history.js';
 import { Mutation } from './resolvers/mutation.js';
 import { Query } from './resolvers/query.js';
@@ -22,7 +23,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   LocalDate: LocalDateScalar,
   Query,
-  Mutation,
+  Mutation: { ...Mutation, ...destructionMutations },
   ...recordResolvers,
   ...historyResolvers,
 };

@@ -364,6 +364,35 @@ export type DesignateContactPersonInput = {
   expectedVersion: Scalars['Int']['input'];
 };
 
+export type DestroyRecordInput = {
+  bsn: Scalars['BSN']['input'];
+  /** The plan version the caller saw: the record is destroyed as the caller knew it. */
+  expectedVersion: Scalars['Int']['input'];
+  grounds: DestructionGrounds;
+  /**
+   * The request's reference in the requester's own file: 1-64 letters, digits and . _ / - (no free
+   * text: what is recorded about a destruction outlives the record and must not carry a name).
+   */
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What is left of a destroyed record: that it was destroyed, when, by whom and on what grounds. */
+export type DestroyedRecord = {
+  __typename?: 'DestroyedRecord';
+  destroyedAt: Scalars['DateTime']['output'];
+  destroyedBy: Actor;
+  grounds: DestructionGrounds;
+  reference?: Maybe<Scalars['String']['output']>;
+  /** The stream revision of the destruction. */
+  version: Scalars['Int']['output'];
+};
+
+export type DestructionGrounds =
+  /** The patient asked for the record to be destroyed (WGBO art. 7:455). */
+  | 'PATIENT_REQUEST'
+  /** Twenty years have passed since the last change (WGBO art. 7:454). */
+  | 'RETENTION_PERIOD_ENDED';
+
 export type DirectiveStatus =
   | 'CONFIRMED'
   /** No current directive for this treatment: never read this as permission or refusal. */
@@ -531,6 +560,13 @@ export type Mutation = {
   confirmTreatmentDirective: PzpMutationResult;
   designateContactPerson: PzpMutationResult;
   designateRepresentative: PzpMutationResult;
+  /**
+   * Destroys the patient's record for good: at the patient's request (WGBO art. 7:455) or once the
+   * retention period has ended (twenty years after the last change, art. 7:454). Only the patient's
+   * regiebehandelaar or a physician of the practice the patient is registered with may (FORBIDDEN
+   * with reason NOT_ENTITLED_TO_DESTROY; auditors AUDITORS_DO_NOT_CHANGE_RECORDS).
+   */
+  destroyRecord: DestroyedRecord;
   endRole: PzpMutationResult;
   /** The wrong entry stays in history and leaves the current state. */
   markEnteredInError: PzpMutationResult;
@@ -650,6 +686,18 @@ export type MutationDesignateContactPersonArgs = {
  */
 export type MutationDesignateRepresentativeArgs = {
   input: DesignateContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationDestroyRecordArgs = {
+  input: DestroyRecordInput;
 };
 
 
@@ -1780,6 +1828,9 @@ export type ResolversTypes = {
   Decision: Decision;
   DecisionInput: DecisionInput;
   DesignateContactPersonInput: DesignateContactPersonInput;
+  DestroyRecordInput: DestroyRecordInput;
+  DestroyedRecord: ResolverTypeWrapper<DestroyedRecord>;
+  DestructionGrounds: DestructionGrounds;
   DirectiveStatus: DirectiveStatus;
   DoNotPerform: ResolverTypeWrapper<AgreementModel>;
   EndRoleInput: EndRoleInput;
@@ -1902,6 +1953,8 @@ export type ResolversParentTypes = {
   Correction: Correction;
   DateTime: Scalars['DateTime']['output'];
   DesignateContactPersonInput: DesignateContactPersonInput;
+  DestroyRecordInput: DestroyRecordInput;
+  DestroyedRecord: DestroyedRecord;
   DoNotPerform: AgreementModel;
   EndRoleInput: EndRoleInput;
   EndedTreatmentDirective: EndedDirectiveView;
@@ -2112,6 +2165,14 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DestroyedRecordResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DestroyedRecord'] = ResolversParentTypes['DestroyedRecord']> = {
+  destroyedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  destroyedBy?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
+  grounds?: Resolver<ResolversTypes['DestructionGrounds'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type DoNotPerformResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DoNotPerform'] = ResolversParentTypes['DoNotPerform']> = {
   decision?: Resolver<ResolversTypes['Decision'], ParentType, ContextType>;
   specification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2193,6 +2254,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   confirmTreatmentDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationConfirmTreatmentDirectiveArgs, 'input'>>;
   designateContactPerson?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationDesignateContactPersonArgs, 'input'>>;
   designateRepresentative?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationDesignateRepresentativeArgs, 'input'>>;
+  destroyRecord?: Resolver<ResolversTypes['DestroyedRecord'], ParentType, ContextType, RequireFields<MutationDestroyRecordArgs, 'input'>>;
   endRole?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationEndRoleArgs, 'input'>>;
   markEnteredInError?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationMarkEnteredInErrorArgs, 'input'>>;
   recordConversation?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordConversationArgs, 'input'>>;
@@ -2489,6 +2551,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Conversation?: ConversationResolvers<ContextType>;
   Correction?: CorrectionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DestroyedRecord?: DestroyedRecordResolvers<ContextType>;
   DoNotPerform?: DoNotPerformResolvers<ContextType>;
   EndedTreatmentDirective?: EndedTreatmentDirectiveResolvers<ContextType>;
   Ending?: EndingResolvers<ContextType>;

@@ -9,28 +9,30 @@ import {
 import type { Resolvers } from '../generated/resolvers-types.js';
 
 /** The GraphQL type each section's items are read in (the same as in the plan itself). */
-const TYPE_OF_SECTION: Readonly<Record<Exclude<keyof Plan, 'corrections' | 'treatmentDirectives'>, string>> =
-  {
-    patient: 'Patient',
-    lifeWishes: 'LifeWish',
-    advanceDirectives: 'AdvanceDirective',
-    medicalPolicyGoal: 'MedicalPolicyGoal',
-    preferredPlaceOfDeath: 'PreferredPlaceOfDeath',
-    euthanasiaPosition: 'EuthanasiaPositionAnswer',
-    organDonation: 'OrganDonationAnswer',
-    icdDeactivation: 'IcdDeactivationAnswer',
-    capacity: 'Capacity',
-    otherInformation: 'OtherInformation',
-    contactPersons: 'ContactPerson',
-    roles: 'RoleAssignment',
-    sharingConsent: 'SharingConsent',
-    conversations: 'Conversation',
-    registeredGpPractice: 'RegisteredGpPractice',
-    lastDiscussedOn: 'PlanDate',
-    lastReviewedOn: 'PlanDate',
-    reviewDueOn: 'PlanDate',
-    reviewRequested: 'ReviewRequest',
-  };
+// `destroyed` is never in a diff: a destruction's history row lists no changes (describeChange).
+const TYPE_OF_SECTION: Readonly<
+  Record<Exclude<keyof Plan, 'corrections' | 'treatmentDirectives' | 'destroyed'>, string>
+> = {
+  patient: 'Patient',
+  lifeWishes: 'LifeWish',
+  advanceDirectives: 'AdvanceDirective',
+  medicalPolicyGoal: 'MedicalPolicyGoal',
+  preferredPlaceOfDeath: 'PreferredPlaceOfDeath',
+  euthanasiaPosition: 'EuthanasiaPositionAnswer',
+  organDonation: 'OrganDonationAnswer',
+  icdDeactivation: 'IcdDeactivationAnswer',
+  capacity: 'Capacity',
+  otherInformation: 'OtherInformation',
+  contactPersons: 'ContactPerson',
+  roles: 'RoleAssignment',
+  sharingConsent: 'SharingConsent',
+  conversations: 'Conversation',
+  registeredGpPractice: 'RegisteredGpPractice',
+  lastDiscussedOn: 'PlanDate',
+  lastReviewedOn: 'PlanDate',
+  reviewDueOn: 'PlanDate',
+  reviewRequested: 'ReviewRequest',
+};
 
 /**
  * One item of the plan as history recorded it (the plan's own shape, see diffPlans), in the type
@@ -46,6 +48,7 @@ function planItem(section: ItemChange['section'], value: unknown): unknown {
       : { __typename: 'TreatmentDirective', ...directiveView(item) };
   }
   if (section === 'corrections') return null; // never diffed: corrections are changes of their own
+  if (section === 'destroyed') return null;
   const __typename = TYPE_OF_SECTION[section];
   if (__typename === 'PlanDate') return { __typename, date: value };
   if (section === 'advanceDirectives') {
