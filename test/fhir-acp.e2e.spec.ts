@@ -322,7 +322,12 @@ describe('FHIR ACP searches over HTTP', () => {
     expect(of('Consent').supportedProfile).toContain(
       'https://fhir.iknl.nl/fhir/StructureDefinition/ACP-AdvanceDirective',
     );
-    expect(of('Goal').searchParam!.map((p) => p.name)).toEqual(['patient', 'description']);
+    expect(of('Goal').searchParam!.map((p) => p.name)).toEqual([
+      'patient',
+      'description',
+      '_at',
+      'agreed-on',
+    ]);
     expect(of('Observation').supportedProfile).toHaveLength(5);
     expect(of('RelatedPerson').interaction!.map((i) => i.code)).toEqual(['read']);
     expect(of('PractitionerRole').interaction!.map((i) => i.code)).toEqual(['read']);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, CapabilityStatement, Consent, OperationOutcome, Patient, Resource } from '@pzp/fhir';
+import { icdDeviceId, patientScopedId } from '@pzp/fhir';
 import { r4Errors } from '@pzp/fhir/testing';
 import { ACCESS_LOG, RECORD_CONVERSATION, SET_DIRECTIVE, WITHDRAW_DIRECTIVE } from './operations.js';
 import { TestServer, type GraphQLResponse } from './support/server.js';
@@ -303,7 +304,16 @@ describe('FHIR API over HTTP', () => {
       implementationGuide: ['https://fhir.iknl.nl/fhir/ImplementationGuide/iknl.fhir.r4.pzp'],
     });
     const resources = statement.rest![0]!.resource!;
-    const declared = resources.flatMap((r) => r.interaction!.map((i) => `${r.type} ${i.code}`)).sort();
+    const all = resources.flatMap((r) => r.interaction!.map((i) => `${r.type} ${i.code}`));
+    // The writes are exercised in fhir-import.e2e.spec.ts; here only that they are the ones declared.
+    const isWrite = (i: string) => i.endsWith(' create') || i.endsWith(' update');
+    expect(all.filter(isWrite).sort()).toEqual([
+      'Consent create',
+      'Consent update',
+      'QuestionnaireResponse create',
+    ]);
+    expect(statement.rest![0]!.interaction!.map((i) => i.code)).toEqual(['transaction']);
+    const declared = all.filter((i) => !isWrite(i)).sort();
     const hap = await server.token('hap-doctor', CLIENT);
     // How to exercise each interaction; a route added without a way to call it here fails.
     const calls: Record<string, string> = {
@@ -316,10 +326,18 @@ describe('FHIR API over HTTP', () => {
       'Encounter search-type': `/Encounter?patient=${patientId}`,
       'RelatedPerson read': `/RelatedPerson/${relatedPersonId}`,
       'PractitionerRole read': `/PractitionerRole/${practitionerRoleId}`,
+      'DeviceUseStatement search-type': `/DeviceUseStatement?patient=${patientId}`,
+      'Device read': `/Device/${icdDeviceId(patientId)}`,
+      'Communication search-type': `/Communication?patient=${patientId}`,
+      'AuditEvent search-type': `/AuditEvent?patient=${patientId}`,
+      'QuestionnaireResponse search-type': `/QuestionnaireResponse?subject=Patient/${patientId}`,
+      'QuestionnaireResponse read': `/QuestionnaireResponse/${patientScopedId(patientId, 'acp-form')}`,
     };
     expect(declared).toEqual(Object.keys(calls).sort());
+    const auditor = await server.token('auditor', CLIENT);
     for (const [name, path] of Object.entries(calls)) {
-      const r = await fhir(path, { token: hap });
+      // The access log is for auditors; everything else the HAP reads.
+      const r = await fhir(path, { token: name.startsWith('AuditEvent') ? auditor : hap });
       expect(r.status, `${name}: ${r.text}`).toBe(200);
       valid(r);
     }
@@ -328,6 +346,8 @@ describe('FHIR API over HTTP', () => {
       'patient',
       'scope',
       'category',
+      '_at',
+      'agreed-on',
     ]);
 
     // Everything else is refused: 405 for an interaction of a declared type, 404 for any other type.
@@ -339,8 +359,10 @@ describe('FHIR API over HTTP', () => {
       ['GET', `/Patient/${patientId}/_history/1`],
       ['GET', '/Patient/_history'],
       ['GET', '/Consent/abc'],
-      ['POST', '/'],
+      // POST to the base is the transaction (fhir-import.e2e.spec.ts); nothing else is there.
+      ['PUT', '/'],
       ['GET', '/'],
+      ['DELETE', `/QuestionnaireResponse/${patientId}`],
       ['POST', '/metadata'],
     ];
     for (const [method, path] of undeclared) {

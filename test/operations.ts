@@ -37,6 +37,7 @@ export const ASSIGN_ROLE = standalone('Assign');
 export const SET_DIRECTIVE = standalone('Set');
 export const PZP = standalone('Pzp');
 export const PZP_AS_OF = standalone('AsOf');
+export const PZP_AGREED_ON = standalone('AgreedOn');
 export const HISTORY = standalone('History');
 export const ACCESS_LOG = standalone('Log');
 export const EMERGENCY = standalone('Emergency');

@@ -55,6 +55,7 @@ const config: CodegenConfig = {
           PreferredPlaceOfDeath: '../models.js#PlaceOfDeathModel',
           EuthanasiaPositionAnswer: '../models.js#CodedAnswerModel',
           OrganDonationAnswer: '../models.js#CodedAnswerModel',
+          IcdAnswer: '../models.js#CodedAnswerModel',
           IcdDeactivationAnswer: '../models.js#CodedAnswerModel',
           PzpMutationResult: '../models.js#MutationResultModel',
           PzpVoidResult: '../models.js#VoidResultModel',

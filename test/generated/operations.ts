@@ -455,6 +455,14 @@ export type EuthanasiaPositionInput = {
   position: EuthanasiaPosition;
 };
 
+export type IcdAnswer = {
+  __typename?: 'IcdAnswer';
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  value: IcdPresence;
+};
+
 export type IcdDeactivationAnswer = {
   __typename?: 'IcdDeactivationAnswer';
   comment?: Maybe<Scalars['String']['output']>;
@@ -473,6 +481,17 @@ export type IcdDeactivationInput = {
   answer: IcdDeactivationChoice;
   comment?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type IcdInput = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  present: IcdPresence;
+};
+
+/** Whether the patient has an ICD (implantable cardioverter-defibrillator). */
+export type IcdPresence =
+  | 'NO'
+  | 'UNKNOWN'
+  | 'YES';
 
 export type ItemChange = {
   __typename?: 'ItemChange';
@@ -565,6 +584,7 @@ export type Mutation = {
   /** The wrong entry stays in history and leaves the current state. */
   markEnteredInError: PzpMutationResult;
   recordConversation: PzpMutationResult;
+  recordIcdPresence: PzpMutationResult;
   recordLifeWish: PzpMutationResult;
   recordSharingConsent: PzpMutationResult;
   registerAdvanceDirective: PzpMutationResult;
@@ -728,6 +748,18 @@ export type MutationMarkEnteredInErrorArgs = {
  */
 export type MutationRecordConversationArgs = {
   input: RecordConversationInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationRecordIcdPresenceArgs = {
+  input: RecordIcdPresenceInput;
 };
 
 
@@ -1108,7 +1140,7 @@ export type PlanDate = {
  * `withdrawn`, an AdvanceDirective with `revoked`, a ContactPerson with `removed`, a RoleAssignment
  * with `ended`.
  */
-export type PlanItem = AdvanceDirective | Capacity | ContactPerson | Conversation | EndedTreatmentDirective | EuthanasiaPositionAnswer | IcdDeactivationAnswer | LifeWish | MedicalPolicyGoal | OrganDonationAnswer | OtherInformation | Patient | PlanDate | PreferredPlaceOfDeath | RegisteredGpPractice | ReviewRequest | RoleAssignment | SharingConsent | TreatmentDirective;
+export type PlanItem = AdvanceDirective | Capacity | ContactPerson | Conversation | EndedTreatmentDirective | EuthanasiaPositionAnswer | IcdAnswer | IcdDeactivationAnswer | LifeWish | MedicalPolicyGoal | OrganDonationAnswer | OtherInformation | Patient | PlanDate | PreferredPlaceOfDeath | RegisteredGpPractice | ReviewRequest | RoleAssignment | SharingConsent | TreatmentDirective;
 
 /** The part of the plan a change touched. */
 export type PlanSection =
@@ -1117,6 +1149,7 @@ export type PlanSection =
   | 'contactPersons'
   | 'conversations'
   | 'euthanasiaPosition'
+  | 'icd'
   | 'icdDeactivation'
   | 'lastDiscussedOn'
   | 'lastReviewedOn'
@@ -1226,6 +1259,8 @@ export type PzpRecord = {
   /** Directives that were ended (withdrawn): for the record and the auditor, never the current agreement. */
   endedTreatmentDirectives: Array<EndedTreatmentDirective>;
   euthanasiaPosition?: Maybe<EuthanasiaPositionAnswer>;
+  /** Whether the patient has an ICD, and what is noted about it (type, since when). */
+  icd?: Maybe<IcdAnswer>;
   icdDeactivation?: Maybe<IcdDeactivationAnswer>;
   lastDiscussedOn?: Maybe<Scalars['LocalDate']['output']>;
   lastReviewedOn?: Maybe<Scalars['LocalDate']['output']>;
@@ -1303,6 +1338,13 @@ export type Query = {
    * same request are refused (FORBIDDEN, reason TOO_MANY_PATIENTS), and that refusal is access-logged.
    */
   pzp?: Maybe<PzpRecord>;
+  /**
+   * The plan as agreed on that date (valid time): every change agreed on or before it, by its own
+   * decision date, as the registry knows it now (corrections since applied). A plan agreed in 2020
+   * and entered in 2026 shows here for 2021, and not in pzpAsOf of 2021. Null when nothing had been
+   * agreed by then. Access and access record as pzpAsOf.
+   */
+  pzpAgreedOn?: Maybe<PzpRecord>;
   /** The plan exactly as the registry held it at that instant. For auditors and the patient's own care team. */
   pzpAsOf?: Maybe<PzpRecord>;
   /** Every change, oldest first: who, when, what before and after, and why. */
@@ -1343,6 +1385,13 @@ export type QueryPzpArgs = {
 };
 
 
+export type QueryPzpAgreedOnArgs = {
+  bsn: Scalars['BSN']['input'];
+  on: Scalars['LocalDate']['input'];
+  purpose?: InputMaybe<AccessPurpose>;
+};
+
+
 export type QueryPzpAsOfArgs = {
   at: Scalars['DateTime']['input'];
   bsn: Scalars['BSN']['input'];
@@ -1373,6 +1422,7 @@ export type RecordConversationInput = {
   date: Scalars['LocalDate']['input'];
   euthanasiaPosition?: InputMaybe<EuthanasiaPositionInput>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  icd?: InputMaybe<IcdInput>;
   icdDeactivation?: InputMaybe<IcdDeactivationInput>;
   lifeWishes?: InputMaybe<Array<LifeWishInput>>;
   location?: InputMaybe<Scalars['String']['input']>;
@@ -1396,6 +1446,14 @@ export type RecordConversationInput = {
   summary?: InputMaybe<Scalars['String']['input']>;
   topics?: InputMaybe<Array<Scalars['String']['input']>>;
   treatmentDirectives?: InputMaybe<Array<ConversationDirectiveInput>>;
+};
+
+export type RecordIcdPresenceInput = {
+  bsn: Scalars['BSN']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+  decidedOn: Scalars['LocalDate']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  present: IcdPresence;
 };
 
 export type RecordLifeWishInput = {
@@ -1711,6 +1769,8 @@ type PlanItemFields_EndedTreatmentDirective_Fragment = { __typename: 'EndedTreat
 
 type PlanItemFields_EuthanasiaPositionAnswer_Fragment = { __typename: 'EuthanasiaPositionAnswer' };
 
+type PlanItemFields_IcdAnswer_Fragment = { __typename: 'IcdAnswer' };
+
 type PlanItemFields_IcdDeactivationAnswer_Fragment = { __typename: 'IcdDeactivationAnswer' };
 
 type PlanItemFields_LifeWish_Fragment = { __typename: 'LifeWish', wishId: string, text: string };
@@ -1748,6 +1808,7 @@ export type PlanItemFieldsFragment =
   | PlanItemFields_Conversation_Fragment
   | PlanItemFields_EndedTreatmentDirective_Fragment
   | PlanItemFields_EuthanasiaPositionAnswer_Fragment
+  | PlanItemFields_IcdAnswer_Fragment
   | PlanItemFields_IcdDeactivationAnswer_Fragment
   | PlanItemFields_LifeWish_Fragment
   | PlanItemFields_MedicalPolicyGoal_Fragment
@@ -1823,6 +1884,18 @@ export type AsOfQuery = { __typename?: 'Query', pzpAsOf?: { __typename?: 'PzpRec
         | { __typename: 'Perform', decision: Decision, specification?: string | null }
        | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
 
+export type AgreedOnQueryVariables = Exact<{
+  bsn: Scalars['BSN']['input'];
+  on: Scalars['LocalDate']['input'];
+}>;
+
+
+export type AgreedOnQuery = { __typename?: 'Query', pzpAgreedOn?: { __typename?: 'PzpRecord', version: number, asOf: string, accessFlagged: boolean, lastDiscussedOn?: string | null, reviewDueOn?: string | null, patient: { __typename?: 'Patient', bsn: string, name: string, birthDate: string }, treatmentDirectives: Array<{ __typename?: 'TreatmentDirective', key: string, status: DirectiveStatus, summary: string, decidedOn?: string | null, agreement?:
+        | { __typename: 'DoNotPerform', decision: Decision, specification?: string | null }
+        | { __typename: 'OnlyUnderConditions', conditions: string }
+        | { __typename: 'Perform', decision: Decision, specification?: string | null }
+       | null, treatment: { __typename?: 'Treatment', code: TreatmentCode, display: string }, parties: Array<{ __typename?: 'Party', kind: PartyKind, name?: string | null, profession?: string | null }>, provenance?: { __typename?: 'Provenance', changeId: string, recordedAt: string, byRegiebehandelaar?: boolean | null, recordedBy: { __typename?: 'Actor', id: string, name: string, profession: string, organization: { __typename?: 'Organization', name: string, type: OrganizationType } } } | null }>, lifeWishes: Array<{ __typename?: 'LifeWish', wishId: string, text: string }>, medicalPolicyGoal?: { __typename?: 'MedicalPolicyGoal', code: MedicalPolicyGoalCode, display: string } | null, preferredPlaceOfDeath?: { __typename?: 'PreferredPlaceOfDeath', code: PlaceOfDeathCode, display: string } | null, representatives: Array<{ __typename?: 'ContactPerson', name: string, phone?: string | null, role: ContactRole, roleDisplay: string, relationship: Relationship }>, regiebehandelaar?: { __typename?: 'RoleAssignment', role: CareRole, from: string, practitioner: { __typename?: 'Practitioner', id: string, name: string, profession: string }, organization: { __typename?: 'Organization', name: string } } | null, sharingConsent: Array<{ __typename?: 'SharingConsent', organizationType: ConsentOrganizationType, decision: ConsentState }>, warnings: Array<{ __typename?: 'Warning', code: WarningCode, message: string, subject?: string | null }> } | null };
+
 export type HistoryQueryVariables = Exact<{
   bsn: Scalars['BSN']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1837,6 +1910,7 @@ export type HistoryQuery = { __typename?: 'Query', pzpHistory: { __typename?: 'P
             | { __typename: 'Conversation' }
             | { __typename: 'EndedTreatmentDirective', key: string, summary: string, endedOn: string, endReason?: string | null, endedBy: { __typename?: 'Ending', recordedAt: string, recordedBy: { __typename?: 'Actor', id: string } } }
             | { __typename: 'EuthanasiaPositionAnswer' }
+            | { __typename: 'IcdAnswer' }
             | { __typename: 'IcdDeactivationAnswer' }
             | { __typename: 'LifeWish', wishId: string, text: string }
             | { __typename: 'MedicalPolicyGoal' }
@@ -1861,6 +1935,7 @@ export type HistoryQuery = { __typename?: 'Query', pzpHistory: { __typename?: 'P
             | { __typename: 'Conversation' }
             | { __typename: 'EndedTreatmentDirective', key: string, summary: string, endedOn: string, endReason?: string | null, endedBy: { __typename?: 'Ending', recordedAt: string, recordedBy: { __typename?: 'Actor', id: string } } }
             | { __typename: 'EuthanasiaPositionAnswer' }
+            | { __typename: 'IcdAnswer' }
             | { __typename: 'IcdDeactivationAnswer' }
             | { __typename: 'LifeWish', wishId: string, text: string }
             | { __typename: 'MedicalPolicyGoal' }

@@ -8,7 +8,9 @@
  */
 import {
   AccessRecorded,
+  amsterdamDate,
   DomainError,
+  LocalDate,
   freeText,
   streamNameFor,
   visibleLength,
@@ -19,7 +21,7 @@ import {
   type PlanView,
   type PzpCommand,
 } from '@pzp/domain';
-import { handleCommand, planAsOf } from '@pzp/application';
+import { handleCommand, planAgreedOn, planAsOf } from '@pzp/application';
 import { BrokenChainError, type EventStore } from '@pzp/event-store';
 import {
   StreamQuarantinedError,
@@ -151,16 +153,36 @@ export interface PatientRecords extends BreakGlassReviewRecords {
     patient: string | PatientByPseudonym,
     options: { readonly purpose: AccessPurpose; readonly breakGlassReason?: string | null | undefined },
   ): Promise<PlanRecord | null>;
-  /** The plan exactly as the registry held it at `at` (not in the future); null when there was none. */
-  asOf(bsn: string, at: Date, options: { readonly purpose: AccessPurpose }): Promise<PlanRecord | null>;
+  /**
+   * The plan exactly as the registry held it at `at` (not in the future); null when there was none.
+   * By BSN or pseudonym, as `current`.
+   */
+  asOf(
+    patient: string | PatientByPseudonym,
+    at: Date,
+    options: { readonly purpose: AccessPurpose },
+  ): Promise<PlanRecord | null>;
+  /**
+   * The plan as agreed on a date (valid time: every change agreed on or before `on`, by its own
+   * decision date, as the registry knows it now), not after today; null when nothing was agreed by
+   * then. Its policy and access record are those of `asOf` (action READ_AS_OF).
+   */
+  agreedOn(
+    patient: string | PatientByPseudonym,
+    on: string,
+    options: { readonly purpose: AccessPurpose },
+  ): Promise<PlanRecord | null>;
   /** Every change, oldest first, after the revision `after` (omitted: from the start). */
   history(
     bsn: string,
     options: { readonly after?: number | undefined; readonly limit: number; readonly purpose: AccessPurpose },
   ): Promise<Page<ChangeRecord>>;
-  /** Who looked at the record, oldest first, after the global position `after`. Reading it is logged too. */
+  /**
+   * Who looked at the record, oldest first, after the global position `after`. Reading it is logged
+   * too. By BSN or pseudonym, as `current`.
+   */
   accessLog(
-    bsn: string,
+    patient: string | PatientByPseudonym,
     options: { readonly after?: bigint | undefined; readonly limit: number },
   ): Promise<Page<AccessLogRow>>;
   /**
@@ -178,12 +200,16 @@ export interface PatientRecords extends BreakGlassReviewRecords {
    * this node's read models include it, and returns the plan as it now is with the changes made.
    */
   change<T extends CommandType>(
-    bsn: string,
+    patient: string | PatientByPseudonym,
     command: {
       readonly expectedVersion?: number | undefined;
       readonly type: T;
-      /** The command's data; the domain's zod schema for `type` checks every field. */
-      readonly data: unknown;
+      /**
+       * The command's data; the domain's zod schema for `type` checks every field. A function is
+       * given the plan as this node holds it (null: none) and the patient's pseudonym, for a command made from a document that
+       * restates the plan (the national form names the same representative again).
+       */
+      readonly data: unknown | ((current: PlanView | null, pseudonym: string) => unknown);
     },
   ): Promise<ChangeResult>;
 }
@@ -451,6 +477,25 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       );
     },
 
+    async agreedOn(patient, on, { purpose }) {
+      if (!LocalDate.safeParse(on).success)
+        throw new InvalidRequestError('on is not a date (YYYY-MM-DD)', ['on']);
+      if (on > amsterdamDate(clock())) {
+        throw new InvalidRequestError('on lies after today: nothing has been agreed for then yet', ['on']);
+      }
+      const access = await open(patient, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
+      const agreed = await planAgreedOn(store, streamNameFor(access.pseudonym), on).catch((e: unknown) =>
+        refuseBroken(access, e),
+      );
+      await access.log(agreed?.version);
+      if (!agreed) return null;
+      return asRecord(
+        { pseudonym: access.pseudonym, version: agreed.version, view: agreed.view },
+        clock(),
+        access.decision.flagged,
+      );
+    },
+
     async history(bsn, { after, limit, purpose }) {
       const access = await open(bsn, { action: 'READ_HISTORY', purpose, refuseQuarantined: true });
       const page = queries.history(access.pseudonym, after ?? -1, limit);
@@ -525,11 +570,14 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       return { items: shown.map((s) => s.item), hasMore, resumeAfter: position };
     },
 
-    async change(bsn, { expectedVersion, type, data }) {
-      const access = await open(bsn, { action: 'WRITE', purpose: 'TREATMENT', refuseQuarantined: true });
+    async change(patient, { expectedVersion, type, data }) {
+      const access = await open(patient, { action: 'WRITE', purpose: 'TREATMENT', refuseQuarantined: true });
       const command = {
         type,
-        data,
+        data:
+          typeof data === 'function'
+            ? data(queries.currentPlan(access.pseudonym)?.view ?? null, access.pseudonym)
+            : data,
         metadata: { actor: caller.actor, now: clock().toISOString() },
       } as PzpCommand;
       const streamName = streamNameFor(access.pseudonym);

@@ -1,4 +1,4 @@
-import { currentView, fold, parseEvent, type PlanState, type PlanView } from '@pzp/domain';
+import { agreedOnEvents, currentView, fold, parseEvent, type PlanState, type PlanView } from '@pzp/domain';
 import { readVerifiedStream, type EventStore } from '@pzp/event-store';
 
 export interface PlanAsOf {
@@ -40,4 +40,32 @@ export async function planAsOf(
   // No events yet, or a record voided as entered on the wrong patient: no plan at that instant.
   if (state.plan.patient === null) return undefined;
   return { state, view: currentView(state.plan), version: state.version, asOf: at };
+}
+
+export interface PlanAgreedOn {
+  /** The plan from the changes agreed on or before `on`, as the registry knows them now. */
+  readonly view: PlanView;
+  /** The stream's revision now: what the answer was made from. */
+  readonly version: number;
+  readonly on: string;
+}
+
+/**
+ * The plan as agreed on a date (valid time: the changes' own decision dates, foldAgreedOn),
+ * beside planAsOf's transaction time. Undefined when nothing of a plan had been agreed by then,
+ * or the record is voided. The stream's hash chain is checked first, as for planAsOf.
+ */
+export async function planAgreedOn(
+  store: EventStore,
+  streamName: string,
+  on: string,
+): Promise<PlanAgreedOn | undefined> {
+  const events = (await readVerifiedStream(store, streamName)).map((e) => parseEvent(e));
+  if (events.length === 0) return undefined;
+  const now = fold(events);
+  if (now.plan.patient === null) return undefined;
+  const agreed = agreedOnEvents(events, on);
+  if (agreed.dated === 0) return undefined;
+  const state = fold(agreed.events);
+  return { view: currentView(state.plan), version: now.version, on };
 }

@@ -120,6 +120,10 @@ export type EuthanasiaPosition = (typeof EUTHANASIA_POSITIONS)[number];
 export const ORGAN_DONATION_ANSWERS = ['YES', 'NO', 'UNKNOWN'] as const;
 export type OrganDonationAnswer = (typeof ORGAN_DONATION_ANSWERS)[number];
 
+/** Whether the patient has an ICD (implantable cardioverter-defibrillator): the form's question 4h. */
+export const ICD_PRESENCE_ANSWERS = ['YES', 'NO', 'UNKNOWN'] as const;
+export type IcdPresence = (typeof ICD_PRESENCE_ANSWERS)[number];
+
 /** Whether the ICD (implanted defibrillator) is to be deactivated near the end of life. */
 export const ICD_DEACTIVATION_ANSWERS = ['YES', 'NOT_YET_DECIDED', 'NOT_DISCUSSED'] as const;
 export type IcdDeactivationAnswer = (typeof ICD_DEACTIVATION_ANSWERS)[number];

@@ -8,6 +8,7 @@ import {
   CONVERSATION_TOPICS,
   EUTHANASIA_POSITIONS,
   ICD_DEACTIVATION_ANSWERS,
+  ICD_PRESENCE_ANSWERS,
   MEDICAL_POLICY_GOAL_CODES,
   ORGAN_DONATION_ANSWERS,
   TRANSITIONS,
@@ -116,6 +117,8 @@ export const CommandSchemas = {
       .object({ position: z.enum(EUTHANASIA_POSITIONS), comment: Text.optional() })
       .optional(),
     organDonation: z.object({ answer: z.enum(ORGAN_DONATION_ANSWERS), comment: Text.optional() }).optional(),
+    /** Whether the patient has an ICD, with what the form notes about it (type, since when). */
+    icd: z.object({ present: z.enum(ICD_PRESENCE_ANSWERS), comment: Text.optional() }).optional(),
     icdDeactivation: z
       .object({ answer: z.enum(ICD_DEACTIVATION_ANSWERS), comment: Text.optional() })
       .optional(),
@@ -164,6 +167,11 @@ export const CommandSchemas = {
   }),
   SetOrganDonation: z.object({
     answer: z.enum(ORGAN_DONATION_ANSWERS),
+    decidedOn: LocalDate,
+    comment: Text.optional(),
+  }),
+  RecordIcdPresence: z.object({
+    present: z.enum(ICD_PRESENCE_ANSWERS),
     decidedOn: LocalDate,
     comment: Text.optional(),
   }),

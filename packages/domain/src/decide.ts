@@ -143,8 +143,20 @@ function directiveEvent(
     parties: Party[];
     conversationId?: string | undefined;
   },
+  path: readonly (string | number)[],
 ): NewPzpEvent {
   const current = ctx.plan.treatmentDirectives[treatmentKey(d.treatment)];
+  // Rule: an agreement never replaces a later one for the same treatment, nor revives one ended
+  // later: a plan agreed in the past, entered now, must not overwrite what was agreed since.
+  const since = current?.ended ? current.ended.on : current?.decidedOn;
+  if (since && d.decidedOn < since) {
+    throw invalid(
+      current?.ended
+        ? `The directive for this treatment ended on ${since}, after this agreement was made`
+        : `A later agreement for this treatment (decided on ${since}) is in force: an earlier one cannot replace it`,
+      ...path,
+    );
+  }
   // Rule: a directive recorded by a non-physician is provisional until a physician confirms it.
   const physician = isPhysician(ctx.actor.profession);
   const data = { ...d, status: physician ? 'CONFIRMED' : 'PROVISIONAL' } as const;
@@ -228,6 +240,13 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     });
     if (d.capacity && !d.capacity.hasCapacity)
       requireRepresentative(plan, d.contactPersons, 'capacity', 'hasCapacity');
+    const hasIcd = d.icd?.present ?? plan.icd?.value;
+    if (d.icdDeactivation && hasIcd === 'NO')
+      throw invalid(
+        'An agreement on switching off the ICD needs a patient with an ICD',
+        'icdDeactivation',
+        'answer',
+      );
 
     const events: NewPzpEvent[] = [];
     if (
@@ -264,9 +283,15 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     const decidedOn = d.date;
     for (const c of d.contactPersons)
       events.push({ type: 'ContactPersonDesignated', data: { ...c, conversationId } });
-    for (const t of d.treatmentDirectives) {
-      events.push(directiveEvent(ctx, { ...t, decidedOn, parties: d.participants, conversationId }));
-    }
+    d.treatmentDirectives.forEach((t, i) => {
+      events.push(
+        directiveEvent(ctx, { ...t, decidedOn, parties: d.participants, conversationId }, [
+          'treatmentDirectives',
+          i,
+          'treatment',
+        ]),
+      );
+    });
     for (const w of d.lifeWishes) events.push({ type: 'LifeWishRecorded', data: { ...w, conversationId } });
     if (d.medicalPolicyGoal) {
       events.push({
@@ -292,6 +317,9 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     if (d.organDonation) {
       events.push({ type: 'OrganDonationSet', data: { ...d.organDonation, decidedOn, conversationId } });
     }
+    if (d.icd) {
+      events.push({ type: 'IcdPresenceRecorded', data: { ...d.icd, decidedOn, conversationId } });
+    }
     if (d.icdDeactivation) {
       events.push({
         type: 'IcdDeactivationAnswered',
@@ -315,7 +343,7 @@ const handlers: { [T in CommandType]: Handler<T> } = {
 
   SetTreatmentDirective(d, ctx) {
     notInFuture(ctx, d.decidedOn, 'decidedOn');
-    return [directiveEvent(ctx, d)];
+    return [directiveEvent(ctx, d, ['decidedOn'])];
   },
 
   WithdrawTreatmentDirective(d, ctx) {
@@ -419,8 +447,16 @@ const handlers: { [T in CommandType]: Handler<T> } = {
     return [{ type: 'OrganDonationSet', data: d }];
   },
 
+  // An ICD may be explanted: "no ICD" after an agreement on switching it off is not refused.
+  RecordIcdPresence(d, ctx) {
+    notInFuture(ctx, d.decidedOn, 'decidedOn');
+    return [{ type: 'IcdPresenceRecorded', data: d }];
+  },
+
   AnswerIcdDeactivation(d, ctx) {
     notInFuture(ctx, d.decidedOn, 'decidedOn');
+    if (ctx.plan.icd?.value === 'NO')
+      throw invalid('The plan says the patient has no ICD: record that they have one first', 'answer');
     return [{ type: 'IcdDeactivationAnswered', data: d }];
   },
 

@@ -8,6 +8,7 @@ import {
   DECISIONS,
   EUTHANASIA_POSITIONS,
   ICD_DEACTIVATION_ANSWERS,
+  ICD_PRESENCE_ANSWERS,
   MEDICAL_POLICY_GOAL_CODES,
   ORGAN_DONATION_ANSWERS,
   TRANSITIONS,
@@ -142,6 +143,12 @@ export const EventSchemas = {
   }),
   OrganDonationSet: z.object({
     answer: z.enum(ORGAN_DONATION_ANSWERS),
+    decidedOn: LocalDate,
+    comment: Text.optional(),
+    ...fromConversation,
+  }),
+  IcdPresenceRecorded: z.object({
+    present: z.enum(ICD_PRESENCE_ANSWERS),
     decidedOn: LocalDate,
     comment: Text.optional(),
     ...fromConversation,

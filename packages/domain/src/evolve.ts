@@ -329,6 +329,10 @@ function applyToPlan(plan: Plan, event: PzpEvent, log: readonly PzpEvent[]): Pla
         organDonation: { value: answer, decidedOn, comment, provenance: provenance(plan, event) },
       };
     }
+    case 'IcdPresenceRecorded': {
+      const { present, decidedOn, comment } = event.data;
+      return { ...plan, icd: { value: present, decidedOn, comment, provenance: provenance(plan, event) } };
+    }
     case 'IcdDeactivationAnswered': {
       const { answer, decidedOn, comment } = event.data;
       return {

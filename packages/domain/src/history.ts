@@ -122,6 +122,8 @@ export function summarize(event: PzpEvent): string {
       return `Position on euthanasia set: ${event.data.position}`;
     case 'OrganDonationSet':
       return `Organ donation set: ${event.data.answer}`;
+    case 'IcdPresenceRecorded':
+      return `ICD present: ${event.data.present}`;
     case 'IcdDeactivationAnswered':
       return `ICD deactivation: ${event.data.answer}`;
     case 'CapacityAssessed':

@@ -14,5 +14,7 @@ export * from './history.js';
 export * from './envelope.js';
 export * from './destruction.js';
 export * from './upcast.js';
+export * from './destruction.js';
 export * from './access-record.js';
 export * from './break-glass-review.js';
+export * from './agreed-on.js';

@@ -6,6 +6,7 @@ import type {
   Decision,
   EuthanasiaPosition,
   IcdDeactivationAnswer,
+  IcdPresence,
   MedicalPolicyGoalCode,
   OrganDonationAnswer,
   Transition,
@@ -162,6 +163,7 @@ export interface Plan {
   readonly preferredPlaceOfDeath: Answer<PlaceOfDeath> | null;
   readonly euthanasiaPosition: Answer<EuthanasiaPosition> | null;
   readonly organDonation: Answer<OrganDonationAnswer> | null;
+  readonly icd: Answer<IcdPresence> | null;
   readonly icdDeactivation: Answer<IcdDeactivationAnswer> | null;
   readonly capacity: CapacityItem | null;
   readonly otherInformation: { readonly text: string; readonly provenance: Provenance } | null;
@@ -205,6 +207,7 @@ export const emptyPlan: Plan = {
   preferredPlaceOfDeath: null,
   euthanasiaPosition: null,
   organDonation: null,
+  icd: null,
   icdDeactivation: null,
   capacity: null,
   otherInformation: null,

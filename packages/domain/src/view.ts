@@ -81,6 +81,8 @@ export interface PlanView {
   readonly preferredPlaceOfDeath: Plan['preferredPlaceOfDeath'];
   readonly euthanasiaPosition: Plan['euthanasiaPosition'];
   readonly organDonation: Plan['organDonation'];
+  /** Whether the patient has an ICD (an agreement on switching it off implies one). */
+  readonly icd: Plan['icd'];
   readonly icdDeactivation: Plan['icdDeactivation'];
   readonly capacity: Plan['capacity'];
   readonly otherInformation: Plan['otherInformation'];
@@ -319,6 +321,7 @@ export function currentView(plan: Plan): PlanView {
     preferredPlaceOfDeath: plan.preferredPlaceOfDeath,
     euthanasiaPosition: plan.euthanasiaPosition,
     organDonation: plan.organDonation,
+    icd: plan.icd,
     icdDeactivation: plan.icdDeactivation,
     capacity: plan.capacity,
     otherInformation: plan.otherInformation,

@@ -6,6 +6,9 @@ import { ADVANCE_DIRECTIVE_CATEGORY, DUTCH_LAW, EXTENSION, PROFILE, SYSTEM } fro
 
 type AdvanceDirective = PlanView['advanceDirectives'][number];
 
+export const advanceDirectiveId = (pseudonym: string, advanceDirectiveId: string) =>
+  idFor(pseudonym, 'ad', advanceDirectiveId);
+
 /** A written directive as ACP-AdvanceDirective, with its representative (a RelatedPerson) if named. */
 export interface AdvanceDirectiveResources {
   readonly consent: Consent;
@@ -36,7 +39,7 @@ function advanceDirective(pseudonym: string, view: PlanView, a: AdvanceDirective
   const actors = a.representative ? [representativeOf(pseudonym, view, a.representative)] : [];
   const consent: Consent = {
     resourceType: 'Consent',
-    id: idFor(pseudonym, 'ad', a.advanceDirectiveId),
+    id: advanceDirectiveId(pseudonym, a.advanceDirectiveId),
     meta: { profile: [PROFILE.advanceDirective] },
     ...(a.comment ? { extension: [{ url: EXTENSION.comment, valueString: a.comment }] } : {}),
     // The view holds the directives in force only; a revoked one is not served (see README).

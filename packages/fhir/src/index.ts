@@ -10,12 +10,19 @@ export * from './conversation.js';
 export * from './referenced.js';
 export * from './bundle.js';
 export * from './operation-outcome.js';
+export * from './audit-event.js';
+export * from './device.js';
+export * from './communication.js';
 // The FHIR R4 types, for front ends that build resources from these mappings.
 export type {
+  AuditEvent,
   Bundle,
   CapabilityStatement,
   CapabilityStatementRestResource,
+  Communication,
   Consent,
+  Device,
+  DeviceUseStatement,
   Encounter,
   Goal,
   Observation,
@@ -26,3 +33,5 @@ export type {
   Patient,
   Resource,
 } from '@medplum/fhirtypes';
+export * from './questionnaire/index.js';
+export * from './consent-import.js';

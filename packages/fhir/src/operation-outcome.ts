@@ -11,7 +11,17 @@ export type IssueCode =
   | 'transient'
   | 'exception'
   | 'too-costly'
+  | 'conflict'
+  | 'required'
+  | 'structure'
+  | 'processing'
   | 'deleted';
+
+/** One issue of several (a form's offending answers): what is wrong, and where (FHIRPath). */
+export interface OutcomeIssue {
+  readonly diagnostics: string;
+  readonly expression?: readonly string[];
+}
 
 /**
  * One error as an OperationOutcome. `diagnostics` is a fixed sentence of the API's own, never a
@@ -22,6 +32,7 @@ export function operationOutcome(
   code: IssueCode,
   diagnostics: string,
   reason?: { readonly system: string; readonly code: string },
+  issues: readonly OutcomeIssue[] = [],
 ): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
@@ -32,6 +43,12 @@ export function operationOutcome(
         diagnostics,
         ...(reason ? { details: { coding: [{ system: reason.system, code: reason.code }] } } : {}),
       },
+      ...issues.map((i) => ({
+        severity: 'error' as const,
+        code,
+        diagnostics: i.diagnostics,
+        ...(i.expression ? { expression: [...i.expression] } : {}),
+      })),
     ],
   };
 }

@@ -1,5 +1,12 @@
 import type { Consent, ConsentProvision, Extension } from '@medplum/fhirtypes';
-import type { Decision, DirectiveView, EndedDirectiveView, PlanView, Treatment } from '@pzp/domain';
+import {
+  treatmentKey,
+  type Decision,
+  type DirectiveView,
+  type EndedDirectiveView,
+  type PlanView,
+  type Treatment,
+} from '@pzp/domain';
 import { idFor } from './ids.js';
 import { partyResource, patientReference, referenceTo, type PartyResource } from './parties.js';
 import { DUTCH_LAW, EXTENSION, PROFILE, SYSTEM, TREATMENT_DIRECTIVE_CATEGORY } from './systems.js';
@@ -31,6 +38,10 @@ const treatmentCode = (t: Treatment & { display: string }) =>
 
 export const treatmentDirectiveId = (pseudonym: string, d: Directive | EndedDirectiveView, ended: boolean) =>
   ended ? idFor(pseudonym, 'td-ended', d.key, d.provenance.changeId) : idFor(pseudonym, 'td', d.key);
+
+/** The id of the current directive for a treatment: the same for every version of it (a PUT names it). */
+export const treatmentDirectiveKeyId = (pseudonym: string, treatment: Treatment) =>
+  idFor(pseudonym, 'td', treatmentKey(treatment));
 
 function consentOf(
   pseudonym: string,
@@ -74,6 +85,8 @@ function consentOf(
   return { consent, actors };
 }
 
+export const icdDeactivationId = (pseudonym: string) => idFor(pseudonym, 'td', 'icd-deactivation');
+
 /** The guide's text for the ICD agreement (Consent.fsh, example F1-ACP-TreatmentDirective-400231000146108). */
 export const ICD_DEACTIVATION_TEXT =
   'Uitzetten van cardioverter-defibrillator in laatste levensfase (verrichting) (SNOMED CT - 400231000146108)';
@@ -94,7 +107,7 @@ function icdDeactivation(pseudonym: string, view: PlanView): Consent | undefined
   }[icd.value];
   return {
     resourceType: 'Consent',
-    id: idFor(pseudonym, 'td', 'icd-deactivation'),
+    id: icdDeactivationId(pseudonym),
     meta: { profile: [PROFILE.treatmentDirective] },
     ...(icd.comment ? { extension: [{ url: EXTENSION.comment, valueString: icd.comment }] } : {}),
     ...(other ? { modifierExtension: [{ url: EXTENSION.specificationOther, valueString: other }] } : {}),
@@ -112,13 +125,45 @@ function icdDeactivation(pseudonym: string, view: PlanView): Consent | undefined
 }
 
 /**
+ * A non-physician's revision of a confirmed directive, waiting for a physician, as a Consent of its
+ * own beside the confirmed one: `proposed`, like a provisional limit (Consent.status is a modifier,
+ * so no receiver can take it for the agreement), with the revision's decision, parties and date.
+ * The confirmed directive stays `active`: it is the agreement until a physician decides.
+ */
+function pendingRevisionOf(pseudonym: string, d: Directive, view: PlanView): TreatmentDirectiveResources[] {
+  const p = d.pendingRevision;
+  if (!p) return [];
+  const { pendingRevision: _p, ...confirmed } = d;
+  const { consent, actors } = consentOf(
+    pseudonym,
+    {
+      ...confirmed,
+      decision: p.decision,
+      specification: p.specification,
+      decidedOn: p.decidedOn,
+      parties: p.parties,
+      comment: p.comment,
+      provenance: p.provenance,
+      status: 'PROVISIONAL',
+    },
+    view,
+    undefined,
+  );
+  return [
+    { consent: { ...consent, id: idFor(pseudonym, 'td-pending', d.key, p.provenance.changeId) }, actors },
+  ];
+}
+
+/**
  * Every treatment directive of the plan: the current ones (a treatment without an agreement has
- * none: "no agreement recorded" is never a permit or a deny), the ICD agreement, and the ended
- * ones, inactive.
+ * none: "no agreement recorded" is never a permit or a deny), pending revisions of them (proposed),
+ * the ICD agreement, and the ended ones, inactive.
  */
 export function treatmentDirectives(pseudonym: string, view: PlanView): TreatmentDirectiveResources[] {
   const current = view.treatmentDirectives.flatMap((d) =>
-    d.status === 'NO_AGREEMENT_RECORDED' ? [] : [consentOf(pseudonym, d, view, undefined)],
+    d.status === 'NO_AGREEMENT_RECORDED'
+      ? []
+      : [consentOf(pseudonym, d, view, undefined), ...pendingRevisionOf(pseudonym, d, view)],
   );
   const ended = view.endedTreatmentDirectives.map((d) =>
     consentOf(pseudonym, d, view, { on: d.endedOn, reason: d.endReason }),

@@ -16,6 +16,8 @@ const RECORDED_OUTPUT: Readonly<Record<number, string>> = {
   1: '14fc438ff227487cc03d6958a43f205c3d481a7003d2119c80c5aabba9e3b82a',
   // Ended directives in the view (endedTreatmentDirectives).
   2: 'd7b5a978f114e19b0f73c4781074cf3dc75f08fa60faa9b4646461981d096202',
+  // Whether the patient has an ICD (icd), from the national form's question 4h.
+  3: '2247e1fa636c096f62d10e5d8bbc0b73511ddf28aa094273716139c7bfeca3ce',
 };
 
 let env: ReturnType<typeof testEnv>;

@@ -10,4 +10,4 @@
  *
  * Table shape changes are READ_MODEL_SCHEMA_VERSION (read-model-db.ts), not this.
  */
-export const PROJECTION_CODE_VERSION = 2;
+export const PROJECTION_CODE_VERSION = 3;

@@ -13,6 +13,7 @@ const ITEM = `__typename
   ... on PreferredPlaceOfDeath { display otherPlace: text }
   ... on EuthanasiaPositionAnswer { euthanasia: value }
   ... on OrganDonationAnswer { donation: value }
+  ... on IcdAnswer { icdPresent: value icdComment: comment }
   ... on IcdDeactivationAnswer { icd: value }
   ... on Capacity { hasCapacity assessedOn }
   ... on OtherInformation { text }

@@ -27,6 +27,7 @@ const RECORD_FIELDS = `version asOf accessFlagged lastDiscussedOn reviewDueOn
     }
     medicalPolicyGoal { display decidedOn }
     preferredPlaceOfDeath { code text display decidedOn }
+    icd { value comment decidedOn }
     icdDeactivation { value decidedOn }
     capacity { hasCapacity assessedOn }
     contactPersons { ${CONTACT} }
@@ -110,6 +111,7 @@ export const PzpRecord = z.object({
   preferredPlaceOfDeath: z
     .object({ code: z.string(), text: z.string().nullable(), display: z.string(), decidedOn: z.string() })
     .nullable(),
+  icd: z.object({ value: z.string(), comment: z.string().nullable(), decidedOn: z.string() }).nullable(),
   icdDeactivation: z.object({ value: z.string(), decidedOn: z.string() }).nullable(),
   capacity: z.object({ hasCapacity: z.boolean(), assessedOn: z.string() }).nullable(),
   contactPersons: z.array(Contact),

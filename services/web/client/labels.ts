@@ -109,6 +109,24 @@ const ICD: Readonly<Record<string, string>> = {
 };
 export const icdText = (value: string): string => ICD[value] ?? value;
 
+const ICD_PRESENT: Readonly<Record<string, string>> = {
+  YES: 'Heeft een ICD',
+  NO: 'Geen ICD',
+  UNKNOWN: 'Onbekend of er een ICD is',
+};
+
+/** Whether there is an ICD and what was agreed on switching it off, in one line; null when neither is recorded. */
+export function icdSummary(
+  icd: { readonly value: string; readonly comment: string | null } | null,
+  deactivation: { readonly value: string } | null,
+): string | null {
+  const present = icd
+    ? `${ICD_PRESENT[icd.value] ?? icd.value}${icd.comment ? ` (${icd.comment})` : ''}`
+    : null;
+  const agreed = deactivation ? icdText(deactivation.value) : null;
+  return [present, agreed].filter((x): x is string => x !== null).join(' · ') || null;
+}
+
 export const ZONE = 'Europe/Amsterdam';
 
 /** YYYY-MM-DD as dd-MM-yyyy. */

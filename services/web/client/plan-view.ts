@@ -7,7 +7,7 @@ import {
   cprVerdict,
   formatDate,
   formatInstant,
-  icdText,
+  icdSummary,
   partiesText,
   professionLabel,
   relationshipLabel,
@@ -166,7 +166,7 @@ function goals(record: PzpRecord): HTMLElement {
         'Plaats van overlijden',
         place ? (place.code === 'OTH' && place.text ? place.text : place.display) : null,
       ),
-      ...field('ICD', record.icdDeactivation ? icdText(record.icdDeactivation.value) : null),
+      ...field('ICD', icdSummary(record.icd, record.icdDeactivation)),
     ),
   );
 }

@@ -1,6 +1,6 @@
 /** The auditor's words for changes and accesses. */
 import type { Item } from './api-timeline.js';
-import { formatDate, icdText } from './labels.js';
+import { formatDate, icdSummary, icdText } from './labels.js';
 
 const SECTIONS: Readonly<Record<string, string>> = {
   patient: 'Patiënt',
@@ -11,7 +11,8 @@ const SECTIONS: Readonly<Record<string, string>> = {
   preferredPlaceOfDeath: 'Plaats van overlijden',
   euthanasiaPosition: 'Euthanasie',
   organDonation: 'Orgaandonatie',
-  icdDeactivation: 'ICD',
+  icd: 'ICD aanwezig',
+  icdDeactivation: 'ICD uitzetten',
   capacity: 'Wilsbekwaamheid',
   otherInformation: 'Overige informatie',
   contactPersons: 'Contactpersoon',
@@ -59,6 +60,13 @@ export function itemText(item: Item): string {
       return str(item['display']);
     case 'PreferredPlaceOfDeath':
       return str(item['otherPlace']) || str(item['display']);
+    case 'IcdAnswer':
+      return (
+        icdSummary(
+          { value: str(item['icdPresent']), comment: (item['icdComment'] as string | null) ?? null },
+          null,
+        ) ?? ''
+      );
     case 'IcdDeactivationAnswer':
       return icdText(str(item['icd']));
     case 'EuthanasiaPositionAnswer':

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { operationOutcome, type IssueCode } from '@pzp/fhir';
+import { operationOutcome, type IssueCode, type OutcomeIssue } from '@pzp/fhir';
 import {
   AccessDeniedError,
   InvalidRequestError,
@@ -20,6 +20,8 @@ export class FhirError extends Error {
     readonly code: IssueCode,
     message: string,
     readonly reason?: string,
+    /** Further issues, each with where it is (a form's offending answers). */
+    readonly issues: readonly OutcomeIssue[] = [],
   ) {
     super(message);
   }
@@ -53,6 +55,7 @@ export function sendError(res: Response, error: FhirError): void {
       error.code,
       error.message,
       error.reason ? { system: REFUSAL_REASON_SYSTEM, code: error.reason } : undefined,
+      error.issues,
     ),
   );
 }

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { PatientRecords } from '@pzp/access';
 import type { Principal, TokenVerifier } from '../auth/index.js';
 import type { Logger } from '../logger.js';
-import { accessOf } from './access.js';
+import { accessOf, PURPOSE_HEADER } from './access.js';
 import { capabilityStatement } from './capability.js';
-import { FhirError, sendError, sendFhir, toFhirError } from './outcome.js';
-import { ROUTES, type FhirRoute, type Interaction } from './routes.js';
+import { FHIR_JSON, FhirError, sendError, sendFhir, toFhirError } from './outcome.js';
+import { LocalDate } from '@pzp/domain';
+import { AtInstant } from './params.js';
+import { AGREED_ON, POINT_IN_TIME, ROUTES, type FhirRoute, type Interaction } from './routes.js';
+import { ifMatchOf, WRITE_ROUTES, type FhirWriteRoute } from './write-routes.js';
+
+/** The largest body a write takes: a national form is some 25 kB. */
+const MAX_BODY = '256kb';
 
 export interface FhirApiOptions {
   readonly verifier: TokenVerifier;
@@ -19,6 +25,7 @@ export interface FhirApiOptions {
 type Target =
   | { readonly kind: 'capabilities' }
   | { readonly kind: 'interaction'; readonly route: FhirRoute; readonly id: string }
+  | { readonly kind: 'write'; readonly route: FhirWriteRoute; readonly id: string }
   | { readonly kind: 'unsupported' }
   | { readonly kind: 'unknown' };
 
@@ -49,6 +56,13 @@ function targetOf(req: Request): Target {
   if (segments.length === 1 && segments[0] === 'metadata')
     return req.method === 'GET' ? { kind: 'capabilities' } : { kind: 'unsupported' };
   const [type] = segments;
+  const write = WRITE_ROUTES.find(
+    (w) =>
+      (w.interaction === 'transaction' && req.method === 'POST' && segments.length === 0) ||
+      (w.interaction === 'create' && req.method === 'POST' && segments.length === 1 && w.type === type) ||
+      (w.interaction === 'update' && req.method === 'PUT' && segments.length === 2 && w.type === type),
+  );
+  if (write) return { kind: 'write', route: write, id: segments[1] ?? '' };
   // The base itself: no system-level interaction (transaction, batch, search-system) is offered.
   if (type === undefined) return { kind: 'unsupported' };
   if (!TYPES.has(type) || segments.length > 4) return { kind: 'unknown' };
@@ -58,14 +72,50 @@ function targetOf(req: Request): Target {
 }
 
 /** The query key of a parameter: its name, with the one modifier the guide's search uses. */
-const queryName = (p: FhirRoute['searchParams'][number]) => (p.modifier ? `${p.name}:${p.modifier}` : p.name);
+const queryName = (p: FhirRoute['searchParams'][number]) =>
+  p.key ?? (p.modifier ? `${p.name}:${p.modifier}` : p.name);
 
 const badRequest = (message: string) => new FhirError(400, 'invalid', message);
 
+/** `_at` of a point-in-time route: one instant, or a 400. */
+function atOf(raw: string | string[]): Date {
+  const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+  const parsed = values.length === 1 ? AtInstant.safeParse(values[0]) : undefined;
+  if (!parsed?.success)
+    throw badRequest(`Search parameter ${POINT_IN_TIME.name}: expected ${POINT_IN_TIME.documentation}`);
+  return parsed.data;
+}
+
+/** `agreed-on` of a point-in-time route: one date, or a 400. */
+function agreedOnOf(raw: string | string[]): string {
+  const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+  if (values.length !== 1 || !LocalDate.safeParse(values[0]).success)
+    throw badRequest(`Search parameter ${AGREED_ON.name}: expected ${AGREED_ON.documentation}`);
+  return values[0]!;
+}
+
+interface Search {
+  params: Map<string, string>;
+  values: Map<string, string[]>;
+  includes: Set<string>;
+  at: Date | undefined;
+  agreedOn?: string | undefined;
+}
+
+/** A plan at one point: as held at an instant, or as agreed on a date, never both. */
+function oneTime(search: Search): Search {
+  if (search.at && search.agreedOn)
+    throw badRequest(`${POINT_IN_TIME.name} and ${AGREED_ON.name} ask different questions: give one`);
+  return search;
+}
+
 /** The query as the route declares it; anything it does not declare is refused (strict handling). */
-function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>; includes: Set<string> } {
+function searchOf(route: FhirRoute, req: Request): Search {
   const params = new Map<string, string>();
+  const all = new Map<string, string[]>();
   const includes = new Set<string>();
+  let at: Date | undefined;
+  let agreedOn: string | undefined;
   for (const [key, raw] of Object.entries(req.query as Record<string, string | string[]>)) {
     let name = key;
     let values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
@@ -74,8 +124,17 @@ function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>
       name = '_include';
       values = [key.slice('_include:'.length)];
     }
+    if (name === POINT_IN_TIME.name && route.pointInTime) {
+      at = atOf(raw);
+      continue;
+    }
+    if (name === AGREED_ON.name && route.pointInTime) {
+      agreedOn = agreedOnOf(raw);
+      continue;
+    }
     if (name === '_include' && route.includes.length > 0) {
-      for (const v of values) {
+      for (const given of values) {
+        const v = route.includeAliases?.[given] ?? given;
         if (!route.includes.includes(v))
           throw badRequest(`_include supports only ${route.includes.join(', ')}`);
         includes.add(v);
@@ -88,16 +147,37 @@ function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>
       throw badRequest(
         `Unknown search parameter for ${route.type}: this server supports ${route.searchParams.map(queryName).join(', ') || 'none'}`,
       );
-    if (values.length !== 1 || typeof values[0] !== 'string')
-      throw badRequest(`Search parameter ${name} may be given once`);
-    const parsed = declared.value.safeParse(values[0]);
-    if (!parsed.success)
-      throw badRequest(`Search parameter ${name}: not a supported value; expected ${declared.documentation}`);
-    params.set(declared.name, parsed.data);
+    const repeats = declared.repeats ?? 1;
+    if (values.length < 1 || values.length > repeats || values.some((v) => typeof v !== 'string'))
+      throw badRequest(
+        repeats === 1
+          ? `Search parameter ${name} may be given once`
+          : `Search parameter ${name} may be given at most ${repeats} times`,
+      );
+    const parsedValues = values.map((v) => {
+      const parsed = declared.value.safeParse(v);
+      if (!parsed.success)
+        throw badRequest(
+          `Search parameter ${name}: not a supported value; expected ${declared.documentation}`,
+        );
+      return parsed.data;
+    });
+    params.set(declared.name, parsedValues[0]!);
+    all.set(declared.name, parsedValues);
   }
   for (const p of route.searchParams)
     if (p.required && !params.has(p.name)) throw badRequest(`Search parameter ${queryName(p)} is required`);
-  return { params, includes };
+  return oneTime({ params, values: all, includes, at, agreedOn });
+}
+
+/** A read's query: only `_at` or `agreed-on`, on a point-in-time route (other parameters of a read are not searched). */
+function readOf(route: FhirRoute, req: Request): Search {
+  const query = req.query as Record<string, string | string[]>;
+  const raw = query[POINT_IN_TIME.name];
+  const rawAgreed = query[AGREED_ON.name];
+  const at = route.pointInTime && raw !== undefined ? atOf(raw) : undefined;
+  const agreedOn = route.pointInTime && rawAgreed !== undefined ? agreedOnOf(rawAgreed) : undefined;
+  return oneTime({ params: new Map(), values: new Map(), includes: new Set(), at, agreedOn });
 }
 
 /**
@@ -108,6 +188,42 @@ function searchOf(route: FhirRoute, req: Request): { params: Map<string, string>
 export function fhirRouter(options: FhirApiOptions): Router {
   const router = express.Router();
   const base = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+  const requestIdOf = (req: Request) => {
+    const header = req.headers['x-request-id'];
+    return (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
+  };
+
+  /** A write: the body as FHIR JSON, If-Match as the expected plan version, the caller from the token. */
+  async function write(
+    req: Request,
+    res: Response,
+    { route, id }: { route: FhirWriteRoute; id: string },
+    principal: Principal,
+  ) {
+    if (!req.is([FHIR_JSON, 'application/json']))
+      throw new FhirError(415, 'not-supported', `Send the resource as ${FHIR_JSON}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    } catch {
+      throw new FhirError(400, 'structure', 'The body is not valid JSON');
+    }
+    const records = options.recordsFor(principal, requestIdOf(req));
+    const out = await route.handle({
+      records,
+      actor: principal.actor,
+      body,
+      id,
+      ifMatch: ifMatchOf(req.get('if-match')),
+      base: base(req),
+    });
+    if (out.location) res.setHeader('location', out.location);
+    if (out.etag) res.setHeader('etag', out.etag);
+    sendFhir(res, out.status, out.resource);
+  }
+
+  // The body of a write, as text: parsed above, so that bad JSON is an OperationOutcome like any other error.
+  router.use(express.text({ type: [FHIR_JSON, 'application/json'], limit: MAX_BODY }));
 
   router.use(async (req: Request, res: Response) => {
     res.setHeader('cache-control', 'no-store');
@@ -127,16 +243,25 @@ export function fhirRouter(options: FhirApiOptions): Router {
       if (target.kind === 'capabilities') return sendFhir(res, 200, capabilityStatement(ROUTES, base(req)));
 
       const principal = await options.verifier.verify(req.headers.authorization);
+      if (target.kind === 'write') return await write(req, res, target, principal);
       const { route, id } = target;
-      const { params, includes } =
-        route.interaction === 'search-type'
-          ? searchOf(route, req)
-          : { params: new Map(), includes: new Set<string>() };
-      const access = accessOf(req);
+      const { params, values, includes, at, agreedOn } =
+        route.interaction === 'search-type' ? searchOf(route, req) : readOf(route, req);
+      const access = { ...accessOf(req), explicitPurpose: req.get(PURPOSE_HEADER) !== undefined };
       const header = req.headers['x-request-id'];
       const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
       const records = options.recordsFor(principal, requestId);
-      const resource = await route.handle({ records, access, id, params, includes, base: base(req) });
+      const resource = await route.handle({
+        records,
+        access,
+        id,
+        params,
+        values,
+        at,
+        agreedOn,
+        includes,
+        base: base(req),
+      });
       sendFhir(res, 200, resource);
     } catch (e) {
       const error = toFhirError(e);
@@ -144,6 +269,18 @@ export function fhirRouter(options: FhirApiOptions): Router {
       options.logger.error({ err: e instanceof Error ? { type: e.name } : undefined }, 'FHIR request failed');
       sendError(res, new FhirError(500, 'exception', 'Internal server error'));
     }
+  });
+  // A body too large (or unreadable) for express.text: an OperationOutcome, never an HTML page.
+  router.use((e: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const tooLarge = (e as { type?: string }).type === 'entity.too.large';
+    sendError(
+      res,
+      new FhirError(
+        tooLarge ? 413 : 400,
+        tooLarge ? 'too-costly' : 'structure',
+        tooLarge ? `The body is larger than ${MAX_BODY}` : 'The body could not be read',
+      ),
+    );
   });
   return router;
 }

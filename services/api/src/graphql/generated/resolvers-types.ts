@@ -461,6 +461,14 @@ export type EuthanasiaPositionInput = {
   position: EuthanasiaPosition;
 };
 
+export type IcdAnswer = {
+  __typename?: 'IcdAnswer';
+  comment?: Maybe<Scalars['String']['output']>;
+  decidedOn: Scalars['LocalDate']['output'];
+  provenance: Provenance;
+  value: IcdPresence;
+};
+
 export type IcdDeactivationAnswer = {
   __typename?: 'IcdDeactivationAnswer';
   comment?: Maybe<Scalars['String']['output']>;
@@ -479,6 +487,17 @@ export type IcdDeactivationInput = {
   answer: IcdDeactivationChoice;
   comment?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type IcdInput = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  present: IcdPresence;
+};
+
+/** Whether the patient has an ICD (implantable cardioverter-defibrillator). */
+export type IcdPresence =
+  | 'NO'
+  | 'UNKNOWN'
+  | 'YES';
 
 export type ItemChange = {
   __typename?: 'ItemChange';
@@ -571,6 +590,7 @@ export type Mutation = {
   /** The wrong entry stays in history and leaves the current state. */
   markEnteredInError: PzpMutationResult;
   recordConversation: PzpMutationResult;
+  recordIcdPresence: PzpMutationResult;
   recordLifeWish: PzpMutationResult;
   recordSharingConsent: PzpMutationResult;
   registerAdvanceDirective: PzpMutationResult;
@@ -734,6 +754,18 @@ export type MutationMarkEnteredInErrorArgs = {
  */
 export type MutationRecordConversationArgs = {
   input: RecordConversationInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationRecordIcdPresenceArgs = {
+  input: RecordIcdPresenceInput;
 };
 
 
@@ -1114,7 +1146,7 @@ export type PlanDate = {
  * `withdrawn`, an AdvanceDirective with `revoked`, a ContactPerson with `removed`, a RoleAssignment
  * with `ended`.
  */
-export type PlanItem = AdvanceDirective | Capacity | ContactPerson | Conversation | EndedTreatmentDirective | EuthanasiaPositionAnswer | IcdDeactivationAnswer | LifeWish | MedicalPolicyGoal | OrganDonationAnswer | OtherInformation | Patient | PlanDate | PreferredPlaceOfDeath | RegisteredGpPractice | ReviewRequest | RoleAssignment | SharingConsent | TreatmentDirective;
+export type PlanItem = AdvanceDirective | Capacity | ContactPerson | Conversation | EndedTreatmentDirective | EuthanasiaPositionAnswer | IcdAnswer | IcdDeactivationAnswer | LifeWish | MedicalPolicyGoal | OrganDonationAnswer | OtherInformation | Patient | PlanDate | PreferredPlaceOfDeath | RegisteredGpPractice | ReviewRequest | RoleAssignment | SharingConsent | TreatmentDirective;
 
 /** The part of the plan a change touched. */
 export type PlanSection =
@@ -1123,6 +1155,7 @@ export type PlanSection =
   | 'contactPersons'
   | 'conversations'
   | 'euthanasiaPosition'
+  | 'icd'
   | 'icdDeactivation'
   | 'lastDiscussedOn'
   | 'lastReviewedOn'
@@ -1232,6 +1265,8 @@ export type PzpRecord = {
   /** Directives that were ended (withdrawn): for the record and the auditor, never the current agreement. */
   endedTreatmentDirectives: Array<EndedTreatmentDirective>;
   euthanasiaPosition?: Maybe<EuthanasiaPositionAnswer>;
+  /** Whether the patient has an ICD, and what is noted about it (type, since when). */
+  icd?: Maybe<IcdAnswer>;
   icdDeactivation?: Maybe<IcdDeactivationAnswer>;
   lastDiscussedOn?: Maybe<Scalars['LocalDate']['output']>;
   lastReviewedOn?: Maybe<Scalars['LocalDate']['output']>;
@@ -1309,6 +1344,13 @@ export type Query = {
    * same request are refused (FORBIDDEN, reason TOO_MANY_PATIENTS), and that refusal is access-logged.
    */
   pzp?: Maybe<PzpRecord>;
+  /**
+   * The plan as agreed on that date (valid time): every change agreed on or before it, by its own
+   * decision date, as the registry knows it now (corrections since applied). A plan agreed in 2020
+   * and entered in 2026 shows here for 2021, and not in pzpAsOf of 2021. Null when nothing had been
+   * agreed by then. Access and access record as pzpAsOf.
+   */
+  pzpAgreedOn?: Maybe<PzpRecord>;
   /** The plan exactly as the registry held it at that instant. For auditors and the patient's own care team. */
   pzpAsOf?: Maybe<PzpRecord>;
   /** Every change, oldest first: who, when, what before and after, and why. */
@@ -1349,6 +1391,13 @@ export type QueryPzpArgs = {
 };
 
 
+export type QueryPzpAgreedOnArgs = {
+  bsn: Scalars['BSN']['input'];
+  on: Scalars['LocalDate']['input'];
+  purpose?: InputMaybe<AccessPurpose>;
+};
+
+
 export type QueryPzpAsOfArgs = {
   at: Scalars['DateTime']['input'];
   bsn: Scalars['BSN']['input'];
@@ -1379,6 +1428,7 @@ export type RecordConversationInput = {
   date: Scalars['LocalDate']['input'];
   euthanasiaPosition?: InputMaybe<EuthanasiaPositionInput>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  icd?: InputMaybe<IcdInput>;
   icdDeactivation?: InputMaybe<IcdDeactivationInput>;
   lifeWishes?: InputMaybe<Array<LifeWishInput>>;
   location?: InputMaybe<Scalars['String']['input']>;
@@ -1402,6 +1452,14 @@ export type RecordConversationInput = {
   summary?: InputMaybe<Scalars['String']['input']>;
   topics?: InputMaybe<Array<Scalars['String']['input']>>;
   treatmentDirectives?: InputMaybe<Array<ConversationDirectiveInput>>;
+};
+
+export type RecordIcdPresenceInput = {
+  bsn: Scalars['BSN']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+  decidedOn: Scalars['LocalDate']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  present: IcdPresence;
 };
 
 export type RecordLifeWishInput = {
@@ -1770,6 +1828,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( EndedDirectiveView )
     | ( CodedAnswerModel )
     | ( CodedAnswerModel )
+    | ( CodedAnswerModel )
     | ( LifeWish )
     | ( MedicalPolicyGoalModel )
     | ( CodedAnswerModel )
@@ -1840,9 +1899,12 @@ export type ResolversTypes = {
   EuthanasiaPositionAnswer: ResolverTypeWrapper<CodedAnswerModel>;
   EuthanasiaPositionInput: EuthanasiaPositionInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IcdAnswer: ResolverTypeWrapper<CodedAnswerModel>;
   IcdDeactivationAnswer: ResolverTypeWrapper<CodedAnswerModel>;
   IcdDeactivationChoice: IcdDeactivationChoice;
   IcdDeactivationInput: IcdDeactivationInput;
+  IcdInput: IcdInput;
+  IcdPresence: IcdPresence;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ItemChange: ResolverTypeWrapper<ItemChangeModel>;
   LifeWish: ResolverTypeWrapper<LifeWish>;
@@ -1890,6 +1952,7 @@ export type ResolversTypes = {
   PzpVoidResult: ResolverTypeWrapper<VoidResultModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecordConversationInput: RecordConversationInput;
+  RecordIcdPresenceInput: RecordIcdPresenceInput;
   RecordLifeWishInput: RecordLifeWishInput;
   RecordSharingConsentInput: RecordSharingConsentInput;
   RegisterAdvanceDirectiveInput: RegisterAdvanceDirectiveInput;
@@ -1962,8 +2025,10 @@ export type ResolversParentTypes = {
   EuthanasiaPositionAnswer: CodedAnswerModel;
   EuthanasiaPositionInput: EuthanasiaPositionInput;
   ID: Scalars['ID']['output'];
+  IcdAnswer: CodedAnswerModel;
   IcdDeactivationAnswer: CodedAnswerModel;
   IcdDeactivationInput: IcdDeactivationInput;
+  IcdInput: IcdInput;
   Int: Scalars['Int']['output'];
   ItemChange: ItemChangeModel;
   LifeWish: LifeWish;
@@ -2005,6 +2070,7 @@ export type ResolversParentTypes = {
   PzpVoidResult: VoidResultModel;
   Query: Record<PropertyKey, never>;
   RecordConversationInput: RecordConversationInput;
+  RecordIcdPresenceInput: RecordIcdPresenceInput;
   RecordLifeWishInput: RecordLifeWishInput;
   RecordSharingConsentInput: RecordSharingConsentInput;
   RegisterAdvanceDirectiveInput: RegisterAdvanceDirectiveInput;
@@ -2209,6 +2275,14 @@ export type EuthanasiaPositionAnswerResolvers<ContextType = RequestContext, Pare
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type IcdAnswerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IcdAnswer'] = ResolversParentTypes['IcdAnswer']> = {
+  comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decidedOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
+  provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['IcdPresence'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type IcdDeactivationAnswerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['IcdDeactivationAnswer'] = ResolversParentTypes['IcdDeactivationAnswer']> = {
   comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   decidedOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
@@ -2258,6 +2332,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   endRole?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationEndRoleArgs, 'input'>>;
   markEnteredInError?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationMarkEnteredInErrorArgs, 'input'>>;
   recordConversation?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordConversationArgs, 'input'>>;
+  recordIcdPresence?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordIcdPresenceArgs, 'input'>>;
   recordLifeWish?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordLifeWishArgs, 'input'>>;
   recordSharingConsent?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordSharingConsentArgs, 'input'>>;
   registerAdvanceDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRegisterAdvanceDirectiveArgs, 'input'>>;
@@ -2347,7 +2422,7 @@ export type PlanDateResolvers<ContextType = RequestContext, ParentType extends R
 };
 
 export type PlanItemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PlanItem'] = ResolversParentTypes['PlanItem']> = {
-  __resolveType: TypeResolveFn<'AdvanceDirective' | 'Capacity' | 'ContactPerson' | 'Conversation' | 'EndedTreatmentDirective' | 'EuthanasiaPositionAnswer' | 'IcdDeactivationAnswer' | 'LifeWish' | 'MedicalPolicyGoal' | 'OrganDonationAnswer' | 'OtherInformation' | 'Patient' | 'PlanDate' | 'PreferredPlaceOfDeath' | 'RegisteredGpPractice' | 'ReviewRequest' | 'RoleAssignment' | 'SharingConsent' | 'TreatmentDirective', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AdvanceDirective' | 'Capacity' | 'ContactPerson' | 'Conversation' | 'EndedTreatmentDirective' | 'EuthanasiaPositionAnswer' | 'IcdAnswer' | 'IcdDeactivationAnswer' | 'LifeWish' | 'MedicalPolicyGoal' | 'OrganDonationAnswer' | 'OtherInformation' | 'Patient' | 'PlanDate' | 'PreferredPlaceOfDeath' | 'RegisteredGpPractice' | 'ReviewRequest' | 'RoleAssignment' | 'SharingConsent' | 'TreatmentDirective', ParentType, ContextType>;
 };
 
 export type PractitionerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Practitioner'] = ResolversParentTypes['Practitioner']> = {
@@ -2413,6 +2488,7 @@ export type PzpRecordResolvers<ContextType = RequestContext, ParentType extends 
   corrections?: Resolver<Array<ResolversTypes['Correction']>, ParentType, ContextType>;
   endedTreatmentDirectives?: Resolver<Array<ResolversTypes['EndedTreatmentDirective']>, ParentType, ContextType>;
   euthanasiaPosition?: Resolver<Maybe<ResolversTypes['EuthanasiaPositionAnswer']>, ParentType, ContextType>;
+  icd?: Resolver<Maybe<ResolversTypes['IcdAnswer']>, ParentType, ContextType>;
   icdDeactivation?: Resolver<Maybe<ResolversTypes['IcdDeactivationAnswer']>, ParentType, ContextType>;
   lastDiscussedOn?: Resolver<Maybe<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   lastReviewedOn?: Resolver<Maybe<ResolversTypes['LocalDate']>, ParentType, ContextType>;
@@ -2455,6 +2531,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
   openBreakGlassReviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pzp?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpArgs, 'bsn' | 'purpose'>>;
+  pzpAgreedOn?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpAgreedOnArgs, 'bsn' | 'on' | 'purpose'>>;
   pzpAsOf?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpAsOfArgs, 'at' | 'bsn' | 'purpose'>>;
   pzpHistory?: Resolver<ResolversTypes['PzpChangeConnection'], ParentType, ContextType, RequireFields<QueryPzpHistoryArgs, 'bsn' | 'first' | 'purpose'>>;
   reviewsDue?: Resolver<ResolversTypes['PzpRecordConnection'], ParentType, ContextType, RequireFields<QueryReviewsDueArgs, 'first' | 'until'>>;
@@ -2556,6 +2633,7 @@ export type Resolvers<ContextType = RequestContext> = {
   EndedTreatmentDirective?: EndedTreatmentDirectiveResolvers<ContextType>;
   Ending?: EndingResolvers<ContextType>;
   EuthanasiaPositionAnswer?: EuthanasiaPositionAnswerResolvers<ContextType>;
+  IcdAnswer?: IcdAnswerResolvers<ContextType>;
   IcdDeactivationAnswer?: IcdDeactivationAnswerResolvers<ContextType>;
   ItemChange?: ItemChangeResolvers<ContextType>;
   LifeWish?: LifeWishResolvers<ContextType>;

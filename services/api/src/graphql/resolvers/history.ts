@@ -20,6 +20,7 @@ const TYPE_OF_SECTION: Readonly<
   preferredPlaceOfDeath: 'PreferredPlaceOfDeath',
   euthanasiaPosition: 'EuthanasiaPositionAnswer',
   organDonation: 'OrganDonationAnswer',
+  icd: 'IcdAnswer',
   icdDeactivation: 'IcdDeactivationAnswer',
   capacity: 'Capacity',
   otherInformation: 'OtherInformation',

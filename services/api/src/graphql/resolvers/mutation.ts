@@ -98,6 +98,7 @@ export const Mutation: MutationResolvers = {
     change(ctx, input, 'SetPreferredPlaceOfDeath', strip(input)),
   setEuthanasiaPosition: (_, { input }, ctx) => change(ctx, input, 'SetEuthanasiaPosition', strip(input)),
   setOrganDonation: (_, { input }, ctx) => change(ctx, input, 'SetOrganDonation', strip(input)),
+  recordIcdPresence: (_, { input }, ctx) => change(ctx, input, 'RecordIcdPresence', strip(input)),
   answerIcdDeactivation: (_, { input }, ctx) => change(ctx, input, 'AnswerIcdDeactivation', strip(input)),
   assessCapacity: (_, { input }, ctx) => change(ctx, input, 'AssessCapacity', strip(input)),
   designateRepresentative: (_, { input }, ctx) => {

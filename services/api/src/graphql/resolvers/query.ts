@@ -27,6 +27,11 @@ export const Query: QueryResolvers = {
     return record && shown(record);
   },
 
+  async pzpAgreedOn(_, { bsn, on, purpose }, ctx) {
+    const record = await viaDoor(ctx.records.agreedOn(bsn, on, { purpose: purpose ?? 'AUDIT' }));
+    return record && shown(record);
+  },
+
   async pzpHistory(_, { bsn, first, after, purpose }, ctx) {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, 'after');
