@@ -50,6 +50,7 @@ import {
 } from '../services/api/src/auth/index.js';
 import { TestServer } from '../test/support/server.js';
 import { startReferenceServer, type ReferenceServer } from './lib/reference-servers.js';
+import { startNoticeProbe, type NoticeFigures } from './lib/notice-probe.js';
 import { Rng } from './lib/random.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
 import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
@@ -613,6 +614,8 @@ async function main() {
         }
       },
     });
+    // Notices (issue 14): an ambulance endpoint and subscriber hear of every conversation written.
+    const noticeProbe = await startNoticeProbe(api);
     log(`recordConversation warm-up (${warmupSeconds} s)`);
     await load(writeSpec(8, warmupSeconds));
     for (let r = 0; r < runs; r++) {
@@ -627,6 +630,14 @@ async function main() {
     figures.recordConversation = Object.fromEntries(
       WRITE_CONNECTIONS.map((c) => [String(c), medianOf(raw[`record.${c}`]!)]),
     );
+    figures.notices = await noticeProbe.finish();
+    {
+      const n = figures.notices as NoticeFigures;
+      log(
+        `notices: webhook ${n.webhook.notices} (${n.webhook.perSecond}/s, p99 ${n.webhook.p99DelayMs} ms), ` +
+          `subscription ${n.subscription.notices} (${n.subscription.perSecond}/s, p99 ${n.subscription.p99DelayMs} ms)`,
+      );
+    }
     pressure.afterWrites = cpuPressure();
 
     // --- pzpAsOf and pzpHistory on the long histories ------------------------------------------
@@ -751,6 +762,7 @@ function printTable(results: {
     pzpHistory: LoadFigures;
     rebuild: { eventsPerSecond: number; seconds: number };
     api: { peakRssMiB?: number; rssMiB?: number; coldStartMs: number };
+    notices: NoticeFigures;
   };
   const { machine, config, region } = results;
   const rows: Record<string, Record<string, string | number>> = {};
@@ -775,6 +787,17 @@ function printTable(results: {
   }
   for (const c of WRITE_CONNECTIONS)
     row(`recordConversation (10 changes) x${c}`, f.recordConversation[String(c)]!);
+  for (const [name, c] of [
+    ['webhook', f.notices.webhook],
+    ['planChanged subscription', f.notices.subscription],
+  ] as const)
+    rows[`notices: ${name}, append to delivery`] = {
+      'req/s': c.perSecond,
+      'p50 ms': c.p50DelayMs,
+      'p99 ms': c.p99DelayMs,
+      errors: '',
+      note: `${c.notices.toLocaleString('en-US')} notices during the writes (max ${c.maxDelayMs} ms)`,
+    };
   row('pzpAsOf, 200+ event patient x1', f.pzpAsOf);
   row('pzpHistory first page (50) x1', f.pzpHistory);
   const info = (name: string, note: string) =>

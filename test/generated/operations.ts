@@ -215,6 +215,20 @@ export type CareRole =
   | 'REGIEBEHANDELAAR'
   | 'SUPPORTING_NURSE';
 
+/** What changed, by kind; never the content. */
+export type ChangeKind =
+  | 'CONSENT_CHANGED'
+  | 'ENTERED_IN_ERROR'
+  | 'LIMIT_CONFIRMED'
+  | 'LIMIT_REVISED'
+  | 'LIMIT_SET'
+  | 'LIMIT_WITHDRAWN'
+  | 'PLAN_UPDATED'
+  | 'RECORD_VOIDED'
+  | 'REVIEW_CONFIRMED'
+  | 'REVIEW_REQUESTED'
+  | 'ROLE_HANDED_OVER';
+
 export type ConfirmPlanReviewedInput = {
   bsn: Scalars['BSN']['input'];
   comment?: InputMaybe<Scalars['String']['input']>;
@@ -588,9 +602,22 @@ export type Mutation = {
   recordLifeWish: PzpMutationResult;
   recordSharingConsent: PzpMutationResult;
   registerAdvanceDirective: PzpMutationResult;
+  /**
+   * Registers a webhook endpoint of the caller's organisation (care professionals). The URL must be
+   * http(s) on an address the operator allow-listed (PZP_WEBHOOK_ALLOW): otherwise BAD_USER_INPUT
+   * with field `url`. The answer holds the endpoint's signing secret, shown only here.
+   */
+  registerWebhookEndpoint: RegisteredWebhookEndpoint;
   /** Physicians: turns down a pending revision; the confirmed directive stays as it is. */
   rejectTreatmentDirectiveRevision: PzpMutationResult;
   removeContactPerson: PzpMutationResult;
+  /** Stops deliveries to one of the organisation's endpoints. NOT_FOUND for another's or an unknown id. */
+  removeWebhookEndpoint: WebhookEndpoint;
+  /**
+   * Puts the organisation's dead letters (all, or the one `noticeId`) back in their endpoint's queue,
+   * oldest first, with the same `webhook-id`. Answers how many.
+   */
+  replayWebhookDeadLetters: Scalars['Int']['output'];
   /**
    * An auditor's conclusion on one flagged access, recorded as an event. A conclusion is final: a
    * second one for the same access is a CONFLICT. Access-logged for the access's patient.
@@ -806,6 +833,18 @@ export type MutationRegisterAdvanceDirectiveArgs = {
  * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
  * change is always included) and the changes made.
  */
+export type MutationRegisterWebhookEndpointArgs = {
+  url: Scalars['String']['input'];
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
 export type MutationRejectTreatmentDirectiveRevisionArgs = {
   input: PendingRevisionInput;
 };
@@ -820,6 +859,30 @@ export type MutationRejectTreatmentDirectiveRevisionArgs = {
  */
 export type MutationRemoveContactPersonArgs = {
   input: RemoveContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationRemoveWebhookEndpointArgs = {
+  endpointId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationReplayWebhookDeadLettersArgs = {
+  noticeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -978,6 +1041,47 @@ export type MutationWithdrawTreatmentDirectiveRevisionArgs = {
   input: PendingRevisionInput;
 };
 
+export type Notice = {
+  __typename?: 'Notice';
+  attempts: Scalars['Int']['output'];
+  changedAt: Scalars['DateTime']['output'];
+  changes: Array<ChangeKind>;
+  channel: NoticeChannel;
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The `webhook-id`: the same on every attempt. */
+  id: Scalars['ID']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  organizationId: Scalars['String']['output'];
+  patient: Scalars['ID']['output'];
+  /** The endpoint id, or the subscriber's person id. */
+  recipient: Scalars['String']['output'];
+  state: NoticeState;
+  version: Scalars['Int']['output'];
+};
+
+export type NoticeChannel =
+  | 'SUBSCRIPTION'
+  | 'WEBHOOK';
+
+export type NoticeConnection = {
+  __typename?: 'NoticeConnection';
+  edges: Array<NoticeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type NoticeEdge = {
+  __typename?: 'NoticeEdge';
+  cursor: Scalars['String']['output'];
+  node: Notice;
+};
+
+export type NoticeState =
+  | 'DEAD'
+  | 'DELIVERED'
+  | 'PENDING';
+
 /** Only under the stated conditions (zib 2020 ANDERS); never read as yes. */
 export type OnlyUnderConditions = {
   __typename?: 'OnlyUnderConditions';
@@ -1126,6 +1230,17 @@ export type PlaceOfDeathInput = {
   code: PlaceOfDeathCode;
   /** Required with OTH: the place. */
   text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PlanChangedNotice = {
+  __typename?: 'PlanChangedNotice';
+  changedAt: Scalars['DateTime']['output'];
+  changes: Array<ChangeKind>;
+  /** Stable for this subscriber and change: the notice's id in `notices`. */
+  id: Scalars['ID']['output'];
+  /** The patient's pseudonym: the FHIR Patient id. */
+  patient: Scalars['ID']['output'];
+  version: Scalars['Int']['output'];
 };
 
 /** A date of the plan (last discussed, last reviewed, review due). */
@@ -1329,6 +1444,12 @@ export type Query = {
   breakGlassAccessesOfMyPatients: BreakGlassAccessConnection;
   /** The caller as the registry sees them (from the verified token). */
   me: Actor;
+  /**
+   * Every notice about one patient, oldest first: to whom (endpoint or subscriber and organisation),
+   * which version and kinds of change, delivered when, after how many attempts. For auditors; the
+   * read is access-logged on the patient's record (action READ_ACCESS_LOG).
+   */
+  notices: NoticeConnection;
   /** How many flagged accesses await a conclusion. For auditors. */
   openBreakGlassReviewCount: Scalars['Int']['output'];
   /**
@@ -1355,6 +1476,13 @@ export type Query = {
    * request. `endCursor` may lie past the last edge (plans left out): page on with it.
    */
   reviewsDue: PzpRecordConnection;
+  /**
+   * Notices to the caller's organisation's endpoints that were given up after the last attempt
+   * (dead letters), oldest first. Replay them with `replayWebhookDeadLetters`.
+   */
+  webhookDeadLetters: NoticeConnection;
+  /** The webhook endpoints of the caller's organisation (removed ones too). For care professionals. */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -1374,6 +1502,13 @@ export type QueryBreakGlassAccessesArgs = {
 
 export type QueryBreakGlassAccessesOfMyPatientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNoticesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  bsn: Scalars['BSN']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1411,6 +1546,12 @@ export type QueryReviewsDueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   until: Scalars['LocalDate']['input'];
+};
+
+
+export type QueryWebhookDeadLettersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RecordConversationInput = {
@@ -1492,6 +1633,13 @@ export type RegisteredGpPractice = {
   provenance: Provenance;
 };
 
+export type RegisteredWebhookEndpoint = {
+  __typename?: 'RegisteredWebhookEndpoint';
+  endpoint: WebhookEndpoint;
+  /** The Standard Webhooks secret (`whsec_...`) deliveries are signed with. */
+  secret: Scalars['String']['output'];
+};
+
 /** How a relative or contact is related to the patient; OTHER for anything else. */
 export type Relationship =
   | 'CHILD'
@@ -1519,6 +1667,13 @@ export type ReviewBreakGlassAccessInput = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   /** Why: at least 10 visible characters, at most 4000. */
   note: Scalars['String']['input'];
+};
+
+export type ReviewDueNotice = {
+  __typename?: 'ReviewDueNotice';
+  patient: Scalars['ID']['output'];
+  reviewDueOn: Scalars['LocalDate']['output'];
+  version: Scalars['Int']['output'];
 };
 
 export type ReviewRequest = {
@@ -1622,6 +1777,23 @@ export type SharingConsent = {
   provenance?: Maybe<Provenance>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Changes to the plans the caller's organisation may read (its own patients, those it holds a role
+   * for, those whose consent covers its kind of organisation), decided per change by the access
+   * policy; withdrawn consent stops them at once. Send the token as `connection_init` payload
+   * `{ "authorization": "Bearer <JWT>" }`.
+   */
+  planChanged: PlanChangedNotice;
+  /**
+   * The organisation's plans whose review is due (today or earlier, Amsterdam time): each plan once
+   * per subscription, when it comes due or is due when subscribing. Each plan told is access-logged,
+   * as in `reviewsDue`.
+   */
+  reviewDue: ReviewDueNotice;
+};
+
 export type Transition =
   | 'CHANGE_OF_GP'
   | 'HOSPICE_ADMISSION'
@@ -1714,6 +1886,15 @@ export type WarningCode =
   | 'PROVISIONAL'
   | 'REVIEW_OVERDUE'
   | 'REVIEW_REQUESTED';
+
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  id: Scalars['ID']['output'];
+  organizationId: Scalars['String']['output'];
+  registeredAt: Scalars['DateTime']['output'];
+  removedAt?: Maybe<Scalars['DateTime']['output']>;
+  url: Scalars['String']['output'];
+};
 
 export type WithdrawLifeWishInput = {
   bsn: Scalars['BSN']['input'];

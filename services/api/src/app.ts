@@ -16,6 +16,8 @@ import { QUERY_LIMITS, queryLimits } from './graphql/limits.js';
 import { jitGateway } from './graphql/executor.js';
 import { registrySchema } from './graphql/schema.js';
 import type { NodeMetrics } from './metrics/index.js';
+import type { Notifications } from './notify/node.js';
+import { noticeRecords } from './notify/records.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -33,6 +35,8 @@ export interface AppOptions {
    * when the node serves it on its own port, PZP_METRICS_PORT).
    */
   readonly metrics?: { readonly node: NodeMetrics; readonly endpointHere: boolean };
+  /** Webhook endpoints, dead letters and the notice audit (issue 14); absent: not served. */
+  readonly notifications?: Notifications;
 }
 
 export const MAX_BODY = '256kb';
@@ -47,15 +51,28 @@ export function requestContext(
   services: Services,
   principal: RequestContext['principal'],
   requestId: string,
+  notifications?: Notifications,
 ): RequestContext {
+  const records = openRecords(services, {
+    actor: principal.actor,
+    clientSystem: principal.clientSystem,
+    requestId,
+  });
   return {
     principal,
     requestId,
-    records: openRecords(services, {
-      actor: principal.actor,
-      clientSystem: principal.clientSystem,
-      requestId,
-    }),
+    records,
+    ...(notifications
+      ? {
+          notices: noticeRecords(
+            notifications,
+            services.store,
+            services.pseudonymOf,
+            principal.actor,
+            records,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -111,6 +128,7 @@ export async function createApp(
       projector: services.projector.status,
       position: services.projector.position?.toString() ?? null,
       eventStore: options.eventStoreHealth?.() ?? null,
+      notices: options.notifications?.status() ?? null,
       // Streams the projector could not read: their patients' records are refused (not shown
       // stale) until an operator fixes the cause and rebuilds. The node serves everyone else, so
       // this does not make it unready.
@@ -165,7 +183,7 @@ export async function createApp(
         // The caller's request id goes into the access record: a blank one would not be a valid id.
         const header = req.headers['x-request-id'];
         const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
-        const context = requestContext(services, principal, requestId);
+        const context = requestContext(services, principal, requestId, options.notifications);
         metrics?.graphql.bind(context, res);
         return context;
       },

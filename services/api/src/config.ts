@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseAllowList } from '@pzp/notifications';
 
 /**
  * Configuration from the environment, validated once at start-up. A bad value stops the process
@@ -90,12 +91,37 @@ const Env = z.object({
   PZP_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** When set, /metrics answers only `Authorization: Bearer <token>` (wherever it is served). */
   PZP_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Notices (issue 14; README "Notices").
+  /**
+   * Where webhooks may be delivered: comma-separated CIDR blocks and host:port entries. Unset:
+   * loopback in development (the demo and tests), nothing in production.
+   */
+  PZP_WEBHOOK_ALLOW: z.string().max(10_000).optional(),
+  /** First retry of a failed delivery after this many ms, doubling per attempt. */
+  PZP_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1_000),
+  /** The longest wait between two attempts. */
+  PZP_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(900_000),
+  /** Attempts before a notice becomes a dead letter. */
+  PZP_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  /** How long one delivery attempt may take. */
+  PZP_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * On EventStoreDB (several nodes): how long a node's claim on a notice lasts before another node
+   * may take it over (a node that died mid-delivery). Longer than PZP_WEBHOOK_TIMEOUT_MS.
+   */
+  PZP_WEBHOOK_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(30_000),
+  /** How often `reviewDue` subscriptions look for plans that came due. */
+  PZP_REVIEW_DUE_POLL_MS: z.coerce.number().int().min(50).max(86_400_000).default(3_600_000),
 });
 
 export type Config = z.output<typeof Env> & {
   readonly dataDir: string;
+  readonly webhookAllow: string;
   readonly keyStoreDir: string;
 };
+
+/** Loopback only: the demo's and the tests' own receivers. */
+export const DEVELOPMENT_WEBHOOK_ALLOW = '127.0.0.0/8,::1/128';
 
 export class ConfigError extends Error {}
 
@@ -132,8 +158,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.PZP_METRICS_PORT !== undefined && config.PZP_METRICS_PORT === config.PORT)
     throw new ConfigError('PZP_METRICS_PORT must differ from PORT');
+  // A lease shorter than an attempt would let a second node send a notice still being sent.
+  if (config.PZP_WEBHOOK_LEASE_MS <= config.PZP_WEBHOOK_TIMEOUT_MS)
+    throw new ConfigError('PZP_WEBHOOK_LEASE_MS must be longer than PZP_WEBHOOK_TIMEOUT_MS');
+  const webhookAllow =
+    config.PZP_WEBHOOK_ALLOW ?? (config.PZP_MODE === 'development' ? DEVELOPMENT_WEBHOOK_ALLOW : '');
+  try {
+    parseAllowList(webhookAllow);
+  } catch (e) {
+    throw new ConfigError(`Invalid configuration:\n  PZP_WEBHOOK_ALLOW: ${(e as Error).message}`);
+  }
   const dataDir = resolve(config.PZP_DATA_DIR);
-  return { ...config, dataDir, keyStoreDir: resolve(config.PZP_KEY_STORE_DIR ?? dataDir) };
+  return { ...config, dataDir, webhookAllow, keyStoreDir: resolve(config.PZP_KEY_STORE_DIR ?? dataDir) };
 }
 
 /**

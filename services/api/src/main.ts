@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
@@ -11,7 +11,7 @@ import {
   openReadModelDb,
   probeReadModelWrite,
 } from '@pzp/projections';
-import { createApp } from './app.js';
+import { createApp, requestContext } from './app.js';
 import { createTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, ensureDevelopmentKeys } from './auth/index.js';
 import { createClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -22,8 +22,12 @@ import {
   watchWrites,
   type OpenedEventStore,
 } from './event-store.js';
+import { openKeyStore, withEncryption } from './key-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { metricsApp, nodeMetrics } from './metrics/index.js';
+import { openNotifications } from './notify/node.js';
+import { attachSubscriptions } from './notify/ws.js';
+import { registrySchema } from './graphql/schema.js';
 import { readinessOf } from './readiness.js';
 import { pseudonymizer, type Services } from './services.js';
 import { openingAt, StartupError } from './startup-error.js';
@@ -34,7 +38,6 @@ import {
   type WriteProbe,
   type WriteTarget,
 } from './writability.js';
-import { openKeyStore, withEncryption } from './key-store.js';
 
 /**
  * How often the node writes a no-op to its SQLite files to find out whether it can: cheap (one
@@ -104,6 +107,7 @@ async function main() {
     logger,
     ...(config.PZP_CATCH_UP_BATCH_SIZE ? { batchSize: config.PZP_CATCH_UP_BATCH_SIZE } : {}),
   });
+  const secret = pseudonymSecret(config);
   const services: Services = {
     store,
     queries: createQueries(db),
@@ -111,7 +115,7 @@ async function main() {
     accessLog: new AccessLogWriter(store, config.PZP_NODE_ID, clock),
     clock,
     logger,
-    pseudonymOf: pseudonymizer(pseudonymSecret(config)),
+    pseudonymOf: pseudonymizer(secret),
   };
 
   if (config.PZP_DEMO_DATA && (await store.headPosition()) === undefined) {
@@ -134,9 +138,13 @@ async function main() {
     accessLog: services.accessLog,
     ...(config.PZP_METRICS_TOKEN ? { token: config.PZP_METRICS_TOKEN } : {}),
   });
+  // Notices (issue 14): the outbox, its webhook deliveries, the live subscriptions.
+  const notifications = openNotifications({ store: eventStore.store, config, secret, clock, logger });
+  const verifier = await verifierFor(config);
   const { app } = await createApp({
     services,
-    verifier: await verifierFor(config),
+    notifications,
+    verifier,
     requestTimeoutMs: config.PZP_REQUEST_TIMEOUT_MS,
     isReady: () => readiness().ready,
     notReadyReasons: () => readiness().reasons,
@@ -150,6 +158,14 @@ async function main() {
   });
   const server = await listen(app, config.PORT, config.HOST);
   server.requestTimeout = config.PZP_REQUEST_TIMEOUT_MS;
+  const subscriptions = attachSubscriptions(server, {
+    schema: registrySchema(),
+    verifier,
+    notifications,
+    recordsFor: (principal) => requestContext(services, principal, randomUUID()).records,
+    isReady: () => readiness().ready,
+    logger,
+  });
   const metricsServer =
     config.PZP_METRICS_PORT === undefined
       ? undefined
@@ -163,6 +179,7 @@ async function main() {
     'catching up',
   );
   await startProjector(projector, eventStore, readModels);
+  await notifications.start();
   eventStore.onReconnected(() => {
     projector
       .verifyStore()
@@ -214,9 +231,11 @@ async function main() {
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stopProbes();
+    await subscriptions.close();
     server.close();
     metricsServer?.close();
     await projector.stop();
+    await notifications.stop();
     await services.accessLog.drain();
     await store.close();
     db.close();

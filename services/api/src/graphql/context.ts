@@ -1,5 +1,6 @@
 import type { PatientRecords } from '@pzp/access';
 import type { Actor } from '@pzp/domain';
+import type { NoticeRecords } from '../notify/records.js';
 
 /**
  * Everything a resolver may use: the verified caller and that caller's records, already scoped by
@@ -10,4 +11,6 @@ export interface RequestContext {
   readonly principal: { readonly actor: Actor; readonly clientSystem: string; readonly subject: string };
   readonly requestId: string;
   readonly records: PatientRecords;
+  /** Webhook endpoints, dead letters and the notice audit; absent where the node serves no notices. */
+  readonly notices?: NoticeRecords;
 }

@@ -5,6 +5,7 @@ import { executableSchema } from './executor.js';
 import { destructionMutations } from './resolvers/destruction.js';
 import { historyResolvers } from './resolvers/history.js';
 import { Mutation } from './resolvers/mutation.js';
+import { notificationMutation, notificationQuery } from './resolvers/notifications.js';
 import { Query } from './resolvers/query.js';
 import { recordResolvers } from './resolvers/record.js';
 import { BSNScalar, DateTimeScalar, LocalDateScalar } from './scalars.js';
@@ -22,8 +23,8 @@ export const resolvers: Resolvers = {
   BSN: BSNScalar,
   DateTime: DateTimeScalar,
   LocalDate: LocalDateScalar,
-  Query,
-  Mutation: { ...Mutation, ...destructionMutations },
+  Query: { ...Query, ...notificationQuery },
+  Mutation: { ...Mutation, ...notificationMutation, ...destructionMutations },
   ...recordResolvers,
   ...historyResolvers,
 };

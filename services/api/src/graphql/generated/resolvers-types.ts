@@ -221,6 +221,20 @@ export type CareRole =
   | 'REGIEBEHANDELAAR'
   | 'SUPPORTING_NURSE';
 
+/** What changed, by kind; never the content. */
+export type ChangeKind =
+  | 'CONSENT_CHANGED'
+  | 'ENTERED_IN_ERROR'
+  | 'LIMIT_CONFIRMED'
+  | 'LIMIT_REVISED'
+  | 'LIMIT_SET'
+  | 'LIMIT_WITHDRAWN'
+  | 'PLAN_UPDATED'
+  | 'RECORD_VOIDED'
+  | 'REVIEW_CONFIRMED'
+  | 'REVIEW_REQUESTED'
+  | 'ROLE_HANDED_OVER';
+
 export type ConfirmPlanReviewedInput = {
   bsn: Scalars['BSN']['input'];
   comment?: InputMaybe<Scalars['String']['input']>;
@@ -594,9 +608,22 @@ export type Mutation = {
   recordLifeWish: PzpMutationResult;
   recordSharingConsent: PzpMutationResult;
   registerAdvanceDirective: PzpMutationResult;
+  /**
+   * Registers a webhook endpoint of the caller's organisation (care professionals). The URL must be
+   * http(s) on an address the operator allow-listed (PZP_WEBHOOK_ALLOW): otherwise BAD_USER_INPUT
+   * with field `url`. The answer holds the endpoint's signing secret, shown only here.
+   */
+  registerWebhookEndpoint: RegisteredWebhookEndpoint;
   /** Physicians: turns down a pending revision; the confirmed directive stays as it is. */
   rejectTreatmentDirectiveRevision: PzpMutationResult;
   removeContactPerson: PzpMutationResult;
+  /** Stops deliveries to one of the organisation's endpoints. NOT_FOUND for another's or an unknown id. */
+  removeWebhookEndpoint: WebhookEndpoint;
+  /**
+   * Puts the organisation's dead letters (all, or the one `noticeId`) back in their endpoint's queue,
+   * oldest first, with the same `webhook-id`. Answers how many.
+   */
+  replayWebhookDeadLetters: Scalars['Int']['output'];
   /**
    * An auditor's conclusion on one flagged access, recorded as an event. A conclusion is final: a
    * second one for the same access is a CONFLICT. Access-logged for the access's patient.
@@ -812,6 +839,18 @@ export type MutationRegisterAdvanceDirectiveArgs = {
  * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
  * change is always included) and the changes made.
  */
+export type MutationRegisterWebhookEndpointArgs = {
+  url: Scalars['String']['input'];
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
 export type MutationRejectTreatmentDirectiveRevisionArgs = {
   input: PendingRevisionInput;
 };
@@ -826,6 +865,30 @@ export type MutationRejectTreatmentDirectiveRevisionArgs = {
  */
 export type MutationRemoveContactPersonArgs = {
   input: RemoveContactPersonInput;
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationRemoveWebhookEndpointArgs = {
+  endpointId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Every mutation changes one patient's plan. Those that change an existing plan take
+ * `expectedVersion` (the `version` you read): when the plan changed meanwhile you get CONFLICT with
+ * the current version and nothing is written. recordConversation on a new patient passes
+ * expectedVersion -1 or leaves it out. Each returns the plan as it is after the change (your own
+ * change is always included) and the changes made.
+ */
+export type MutationReplayWebhookDeadLettersArgs = {
+  noticeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -984,6 +1047,47 @@ export type MutationWithdrawTreatmentDirectiveRevisionArgs = {
   input: PendingRevisionInput;
 };
 
+export type Notice = {
+  __typename?: 'Notice';
+  attempts: Scalars['Int']['output'];
+  changedAt: Scalars['DateTime']['output'];
+  changes: Array<ChangeKind>;
+  channel: NoticeChannel;
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The `webhook-id`: the same on every attempt. */
+  id: Scalars['ID']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  organizationId: Scalars['String']['output'];
+  patient: Scalars['ID']['output'];
+  /** The endpoint id, or the subscriber's person id. */
+  recipient: Scalars['String']['output'];
+  state: NoticeState;
+  version: Scalars['Int']['output'];
+};
+
+export type NoticeChannel =
+  | 'SUBSCRIPTION'
+  | 'WEBHOOK';
+
+export type NoticeConnection = {
+  __typename?: 'NoticeConnection';
+  edges: Array<NoticeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type NoticeEdge = {
+  __typename?: 'NoticeEdge';
+  cursor: Scalars['String']['output'];
+  node: Notice;
+};
+
+export type NoticeState =
+  | 'DEAD'
+  | 'DELIVERED'
+  | 'PENDING';
+
 /** Only under the stated conditions (zib 2020 ANDERS); never read as yes. */
 export type OnlyUnderConditions = {
   __typename?: 'OnlyUnderConditions';
@@ -1132,6 +1236,17 @@ export type PlaceOfDeathInput = {
   code: PlaceOfDeathCode;
   /** Required with OTH: the place. */
   text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PlanChangedNotice = {
+  __typename?: 'PlanChangedNotice';
+  changedAt: Scalars['DateTime']['output'];
+  changes: Array<ChangeKind>;
+  /** Stable for this subscriber and change: the notice's id in `notices`. */
+  id: Scalars['ID']['output'];
+  /** The patient's pseudonym: the FHIR Patient id. */
+  patient: Scalars['ID']['output'];
+  version: Scalars['Int']['output'];
 };
 
 /** A date of the plan (last discussed, last reviewed, review due). */
@@ -1335,6 +1450,12 @@ export type Query = {
   breakGlassAccessesOfMyPatients: BreakGlassAccessConnection;
   /** The caller as the registry sees them (from the verified token). */
   me: Actor;
+  /**
+   * Every notice about one patient, oldest first: to whom (endpoint or subscriber and organisation),
+   * which version and kinds of change, delivered when, after how many attempts. For auditors; the
+   * read is access-logged on the patient's record (action READ_ACCESS_LOG).
+   */
+  notices: NoticeConnection;
   /** How many flagged accesses await a conclusion. For auditors. */
   openBreakGlassReviewCount: Scalars['Int']['output'];
   /**
@@ -1361,6 +1482,13 @@ export type Query = {
    * request. `endCursor` may lie past the last edge (plans left out): page on with it.
    */
   reviewsDue: PzpRecordConnection;
+  /**
+   * Notices to the caller's organisation's endpoints that were given up after the last attempt
+   * (dead letters), oldest first. Replay them with `replayWebhookDeadLetters`.
+   */
+  webhookDeadLetters: NoticeConnection;
+  /** The webhook endpoints of the caller's organisation (removed ones too). For care professionals. */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -1380,6 +1508,13 @@ export type QueryBreakGlassAccessesArgs = {
 
 export type QueryBreakGlassAccessesOfMyPatientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNoticesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  bsn: Scalars['BSN']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1417,6 +1552,12 @@ export type QueryReviewsDueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   until: Scalars['LocalDate']['input'];
+};
+
+
+export type QueryWebhookDeadLettersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RecordConversationInput = {
@@ -1498,6 +1639,13 @@ export type RegisteredGpPractice = {
   provenance: Provenance;
 };
 
+export type RegisteredWebhookEndpoint = {
+  __typename?: 'RegisteredWebhookEndpoint';
+  endpoint: WebhookEndpoint;
+  /** The Standard Webhooks secret (`whsec_...`) deliveries are signed with. */
+  secret: Scalars['String']['output'];
+};
+
 /** How a relative or contact is related to the patient; OTHER for anything else. */
 export type Relationship =
   | 'CHILD'
@@ -1525,6 +1673,13 @@ export type ReviewBreakGlassAccessInput = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   /** Why: at least 10 visible characters, at most 4000. */
   note: Scalars['String']['input'];
+};
+
+export type ReviewDueNotice = {
+  __typename?: 'ReviewDueNotice';
+  patient: Scalars['ID']['output'];
+  reviewDueOn: Scalars['LocalDate']['output'];
+  version: Scalars['Int']['output'];
 };
 
 export type ReviewRequest = {
@@ -1628,6 +1783,23 @@ export type SharingConsent = {
   provenance?: Maybe<Provenance>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Changes to the plans the caller's organisation may read (its own patients, those it holds a role
+   * for, those whose consent covers its kind of organisation), decided per change by the access
+   * policy; withdrawn consent stops them at once. Send the token as `connection_init` payload
+   * `{ "authorization": "Bearer <JWT>" }`.
+   */
+  planChanged: PlanChangedNotice;
+  /**
+   * The organisation's plans whose review is due (today or earlier, Amsterdam time): each plan once
+   * per subscription, when it comes due or is due when subscribing. Each plan told is access-logged,
+   * as in `reviewsDue`.
+   */
+  reviewDue: ReviewDueNotice;
+};
+
 export type Transition =
   | 'CHANGE_OF_GP'
   | 'HOSPICE_ADMISSION'
@@ -1720,6 +1892,15 @@ export type WarningCode =
   | 'PROVISIONAL'
   | 'REVIEW_OVERDUE'
   | 'REVIEW_REQUESTED';
+
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  id: Scalars['ID']['output'];
+  organizationId: Scalars['String']['output'];
+  registeredAt: Scalars['DateTime']['output'];
+  removedAt?: Maybe<Scalars['DateTime']['output']>;
+  url: Scalars['String']['output'];
+};
 
 export type WithdrawLifeWishInput = {
   bsn: Scalars['BSN']['input'];
@@ -1870,6 +2051,7 @@ export type ResolversTypes = {
   Capacity: ResolverTypeWrapper<Capacity>;
   CapacityInput: CapacityInput;
   CareRole: CareRole;
+  ChangeKind: ChangeKind;
   ConfirmPlanReviewedInput: ConfirmPlanReviewedInput;
   ConfirmTreatmentDirectiveInput: ConfirmTreatmentDirectiveInput;
   Confirmation: ResolverTypeWrapper<Confirmation>;
@@ -1915,6 +2097,11 @@ export type ResolversTypes = {
   MedicalPolicyGoalCode: MedicalPolicyGoalCode;
   MedicalPolicyGoalInput: MedicalPolicyGoalInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Notice: ResolverTypeWrapper<Notice>;
+  NoticeChannel: NoticeChannel;
+  NoticeConnection: ResolverTypeWrapper<NoticeConnection>;
+  NoticeEdge: ResolverTypeWrapper<NoticeEdge>;
+  NoticeState: NoticeState;
   OnlyUnderConditions: ResolverTypeWrapper<AgreementModel>;
   OrganDonationAnswer: ResolverTypeWrapper<CodedAnswerModel>;
   OrganDonationChoice: OrganDonationChoice;
@@ -1934,6 +2121,7 @@ export type ResolversTypes = {
   Perform: ResolverTypeWrapper<AgreementModel>;
   PlaceOfDeathCode: PlaceOfDeathCode;
   PlaceOfDeathInput: PlaceOfDeathInput;
+  PlanChangedNotice: ResolverTypeWrapper<PlanChangedNotice>;
   PlanDate: ResolverTypeWrapper<PlanDate>;
   PlanItem: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['PlanItem']>;
   PlanSection: PlanSection;
@@ -1957,9 +2145,11 @@ export type ResolversTypes = {
   RecordSharingConsentInput: RecordSharingConsentInput;
   RegisterAdvanceDirectiveInput: RegisterAdvanceDirectiveInput;
   RegisteredGpPractice: ResolverTypeWrapper<RegisteredGpPractice>;
+  RegisteredWebhookEndpoint: ResolverTypeWrapper<RegisteredWebhookEndpoint>;
   Relationship: Relationship;
   RemoveContactPersonInput: RemoveContactPersonInput;
   ReviewBreakGlassAccessInput: ReviewBreakGlassAccessInput;
+  ReviewDueNotice: ResolverTypeWrapper<ReviewDueNotice>;
   ReviewRequest: ResolverTypeWrapper<ReviewRequest>;
   RevokeAdvanceDirectiveInput: RevokeAdvanceDirectiveInput;
   RoleAssignment: ResolverTypeWrapper<RoleAssignment>;
@@ -1972,6 +2162,7 @@ export type ResolversTypes = {
   SetTreatmentDirectiveInput: SetTreatmentDirectiveInput;
   SharingConsent: ResolverTypeWrapper<SharingConsent>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Transition: Transition;
   Treatment: ResolverTypeWrapper<TreatmentModel>;
   TreatmentCode: TreatmentCode;
@@ -1980,6 +2171,7 @@ export type ResolversTypes = {
   VoidRecordInput: VoidRecordInput;
   Warning: ResolverTypeWrapper<Warning>;
   WarningCode: WarningCode;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpoint>;
   WithdrawLifeWishInput: WithdrawLifeWishInput;
   WithdrawSharingConsentInput: WithdrawSharingConsentInput;
   WithdrawTreatmentDirectiveInput: WithdrawTreatmentDirectiveInput;
@@ -2038,6 +2230,9 @@ export type ResolversParentTypes = {
   MedicalPolicyGoal: MedicalPolicyGoalModel;
   MedicalPolicyGoalInput: MedicalPolicyGoalInput;
   Mutation: Record<PropertyKey, never>;
+  Notice: Notice;
+  NoticeConnection: NoticeConnection;
+  NoticeEdge: NoticeEdge;
   OnlyUnderConditions: AgreementModel;
   OrganDonationAnswer: CodedAnswerModel;
   OrganDonationInput: OrganDonationInput;
@@ -2053,6 +2248,7 @@ export type ResolversParentTypes = {
   PendingRevisionInput: PendingRevisionInput;
   Perform: AgreementModel;
   PlaceOfDeathInput: PlaceOfDeathInput;
+  PlanChangedNotice: PlanChangedNotice;
   PlanDate: PlanDate;
   PlanItem: ResolversUnionTypes<ResolversParentTypes>['PlanItem'];
   Practitioner: Practitioner;
@@ -2075,8 +2271,10 @@ export type ResolversParentTypes = {
   RecordSharingConsentInput: RecordSharingConsentInput;
   RegisterAdvanceDirectiveInput: RegisterAdvanceDirectiveInput;
   RegisteredGpPractice: RegisteredGpPractice;
+  RegisteredWebhookEndpoint: RegisteredWebhookEndpoint;
   RemoveContactPersonInput: RemoveContactPersonInput;
   ReviewBreakGlassAccessInput: ReviewBreakGlassAccessInput;
+  ReviewDueNotice: ReviewDueNotice;
   ReviewRequest: ReviewRequest;
   RevokeAdvanceDirectiveInput: RevokeAdvanceDirectiveInput;
   RoleAssignment: RoleAssignment;
@@ -2089,11 +2287,13 @@ export type ResolversParentTypes = {
   SetTreatmentDirectiveInput: SetTreatmentDirectiveInput;
   SharingConsent: SharingConsent;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   Treatment: TreatmentModel;
   TreatmentDirective: DirectiveView;
   TreatmentInput: TreatmentInput;
   VoidRecordInput: VoidRecordInput;
   Warning: Warning;
+  WebhookEndpoint: WebhookEndpoint;
   WithdrawLifeWishInput: WithdrawLifeWishInput;
   WithdrawSharingConsentInput: WithdrawSharingConsentInput;
   WithdrawTreatmentDirectiveInput: WithdrawTreatmentDirectiveInput;
@@ -2336,8 +2536,11 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   recordLifeWish?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordLifeWishArgs, 'input'>>;
   recordSharingConsent?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRecordSharingConsentArgs, 'input'>>;
   registerAdvanceDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRegisterAdvanceDirectiveArgs, 'input'>>;
+  registerWebhookEndpoint?: Resolver<ResolversTypes['RegisteredWebhookEndpoint'], ParentType, ContextType, RequireFields<MutationRegisterWebhookEndpointArgs, 'url'>>;
   rejectTreatmentDirectiveRevision?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRejectTreatmentDirectiveRevisionArgs, 'input'>>;
   removeContactPerson?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRemoveContactPersonArgs, 'input'>>;
+  removeWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationRemoveWebhookEndpointArgs, 'endpointId'>>;
+  replayWebhookDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<MutationReplayWebhookDeadLettersArgs>>;
   reviewBreakGlassAccess?: Resolver<ResolversTypes['BreakGlassAccess'], ParentType, ContextType, RequireFields<MutationReviewBreakGlassAccessArgs, 'input'>>;
   revokeAdvanceDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationRevokeAdvanceDirectiveArgs, 'input'>>;
   setEuthanasiaPosition?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationSetEuthanasiaPositionArgs, 'input'>>;
@@ -2351,6 +2554,33 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   withdrawSharingConsent?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationWithdrawSharingConsentArgs, 'input'>>;
   withdrawTreatmentDirective?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationWithdrawTreatmentDirectiveArgs, 'input'>>;
   withdrawTreatmentDirectiveRevision?: Resolver<ResolversTypes['PzpMutationResult'], ParentType, ContextType, RequireFields<MutationWithdrawTreatmentDirectiveRevisionArgs, 'input'>>;
+};
+
+export type NoticeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Notice'] = ResolversParentTypes['Notice']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['ChangeKind']>, ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['NoticeChannel'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  patient?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['NoticeState'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type NoticeConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NoticeConnection'] = ResolversParentTypes['NoticeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['NoticeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type NoticeEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NoticeEdge'] = ResolversParentTypes['NoticeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Notice'], ParentType, ContextType>;
 };
 
 export type OnlyUnderConditionsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OnlyUnderConditions'] = ResolversParentTypes['OnlyUnderConditions']> = {
@@ -2414,6 +2644,14 @@ export type PerformResolvers<ContextType = RequestContext, ParentType extends Re
   specification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PlanChangedNoticeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PlanChangedNotice'] = ResolversParentTypes['PlanChangedNotice']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['ChangeKind']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  patient?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PlanDateResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PlanDate'] = ResolversParentTypes['PlanDate']> = {
@@ -2529,12 +2767,15 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   breakGlassAccesses?: Resolver<ResolversTypes['BreakGlassAccessConnection'], ParentType, ContextType, RequireFields<QueryBreakGlassAccessesArgs, 'first'>>;
   breakGlassAccessesOfMyPatients?: Resolver<ResolversTypes['BreakGlassAccessConnection'], ParentType, ContextType, RequireFields<QueryBreakGlassAccessesOfMyPatientsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
+  notices?: Resolver<ResolversTypes['NoticeConnection'], ParentType, ContextType, RequireFields<QueryNoticesArgs, 'bsn' | 'first'>>;
   openBreakGlassReviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pzp?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpArgs, 'bsn' | 'purpose'>>;
   pzpAgreedOn?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpAgreedOnArgs, 'bsn' | 'on' | 'purpose'>>;
   pzpAsOf?: Resolver<Maybe<ResolversTypes['PzpRecord']>, ParentType, ContextType, RequireFields<QueryPzpAsOfArgs, 'at' | 'bsn' | 'purpose'>>;
   pzpHistory?: Resolver<ResolversTypes['PzpChangeConnection'], ParentType, ContextType, RequireFields<QueryPzpHistoryArgs, 'bsn' | 'first' | 'purpose'>>;
   reviewsDue?: Resolver<ResolversTypes['PzpRecordConnection'], ParentType, ContextType, RequireFields<QueryReviewsDueArgs, 'first' | 'until'>>;
+  webhookDeadLetters?: Resolver<ResolversTypes['NoticeConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeadLettersArgs, 'first'>>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type RegisteredGpPracticeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisteredGpPractice'] = ResolversParentTypes['RegisteredGpPractice']> = {
@@ -2542,6 +2783,17 @@ export type RegisteredGpPracticeResolvers<ContextType = RequestContext, ParentTy
   practice?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RegisteredWebhookEndpointResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisteredWebhookEndpoint'] = ResolversParentTypes['RegisteredWebhookEndpoint']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReviewDueNoticeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewDueNotice'] = ResolversParentTypes['ReviewDueNotice']> = {
+  patient?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reviewDueOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ReviewRequestResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReviewRequest'] = ResolversParentTypes['ReviewRequest']> = {
@@ -2582,6 +2834,11 @@ export type SharingConsentResolvers<ContextType = RequestContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  planChanged?: SubscriptionResolver<ResolversTypes['PlanChangedNotice'], "planChanged", ParentType, ContextType>;
+  reviewDue?: SubscriptionResolver<ResolversTypes['ReviewDueNotice'], "reviewDue", ParentType, ContextType>;
+};
+
 export type TreatmentResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Treatment'] = ResolversParentTypes['Treatment']> = {
   code?: Resolver<ResolversTypes['TreatmentCode'], ParentType, ContextType>;
   display?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2608,6 +2865,14 @@ export type WarningResolvers<ContextType = RequestContext, ParentType extends Re
   code?: Resolver<ResolversTypes['WarningCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  removedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = RequestContext> = {
@@ -2640,6 +2905,9 @@ export type Resolvers<ContextType = RequestContext> = {
   LocalDate?: GraphQLScalarType;
   MedicalPolicyGoal?: MedicalPolicyGoalResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Notice?: NoticeResolvers<ContextType>;
+  NoticeConnection?: NoticeConnectionResolvers<ContextType>;
+  NoticeEdge?: NoticeEdgeResolvers<ContextType>;
   OnlyUnderConditions?: OnlyUnderConditionsResolvers<ContextType>;
   OrganDonationAnswer?: OrganDonationAnswerResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
@@ -2649,6 +2917,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Patient?: PatientResolvers<ContextType>;
   PendingRevision?: PendingRevisionResolvers<ContextType>;
   Perform?: PerformResolvers<ContextType>;
+  PlanChangedNotice?: PlanChangedNoticeResolvers<ContextType>;
   PlanDate?: PlanDateResolvers<ContextType>;
   PlanItem?: PlanItemResolvers<ContextType>;
   Practitioner?: PractitionerResolvers<ContextType>;
@@ -2664,12 +2933,16 @@ export type Resolvers<ContextType = RequestContext> = {
   PzpVoidResult?: PzpVoidResultResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RegisteredGpPractice?: RegisteredGpPracticeResolvers<ContextType>;
+  RegisteredWebhookEndpoint?: RegisteredWebhookEndpointResolvers<ContextType>;
+  ReviewDueNotice?: ReviewDueNoticeResolvers<ContextType>;
   ReviewRequest?: ReviewRequestResolvers<ContextType>;
   RoleAssignment?: RoleAssignmentResolvers<ContextType>;
   RoleEnding?: RoleEndingResolvers<ContextType>;
   SharingConsent?: SharingConsentResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Treatment?: TreatmentResolvers<ContextType>;
   TreatmentDirective?: TreatmentDirectiveResolvers<ContextType>;
   Warning?: WarningResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 };
 
