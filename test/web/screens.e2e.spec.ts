@@ -230,6 +230,9 @@ describe.skipIf(!RUN)('Herbeoordelen and Tijdlijn in a real browser', () => {
     expect(toNiet).toContain('Dr. A. Jansen');
     expect(changes.indexOf(toNiet!)).toBe(changes.length - 2);
     expect(changes[0]).toContain('vóór: (niets)');
+    // Each change is named in Dutch, not in the API's English summary.
+    expect(changes[0]).toContain('Patiëntgegevens vastgelegd');
+    expect(toNiet).toContain('Behandelafspraak gewijzigd');
 
     // The mistaken role assignment is marked, and the correction says why.
     const inError = changes.filter((c) => c.includes('Ingevoerd in fout'));

@@ -33,7 +33,7 @@ export async function signedIn(
   if (options.timeoutMs !== undefined) page.setDefaultTimeout(options.timeoutMs);
   await page.goto(`${server.url}/`);
   await page.getByLabel('Token').fill(await server.token(persona, 'web-e2e'));
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.locator('#token-form').getByRole('button', { name: 'Aanmelden' }).click();
   await page.locator('#caller-name').waitFor();
   return page;
 }

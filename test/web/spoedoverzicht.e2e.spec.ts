@@ -82,6 +82,21 @@ describe.skipIf(!RUN)('Spoedoverzicht in a real browser', () => {
     expect(unauthenticated.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('signs a developer in as a persona picked from the list, without pasting a token', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${server.url}/`);
+    const picker = page.locator('#persona-form');
+    await picker.waitFor();
+    await picker.getByLabel('Ontwikkeling: aanmelden als').selectOption('hap-doctor');
+    await picker.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.locator('#caller-name').waitFor();
+    expect(await page.locator('#caller-name').textContent()).toContain('Dr. P. Smit');
+    expect(await picker.isVisible()).toBe(false);
+    // The token is the tab's only (sessionStorage), never in the URL.
+    expect(page.url()).not.toContain('eyJ');
+    await page.close();
+  });
+
   it('shows the HAP doctor NIET reanimeren first and largest, the rest on one 1366x768 screen', async () => {
     const page = await signedIn(browser, server, 'hap-doctor');
     await expect.poll(() => page.locator('#purpose').inputValue()).toBe('EMERGENCY');

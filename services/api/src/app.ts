@@ -6,6 +6,8 @@ import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import { openRecords } from '@pzp/access';
 import { loadWebApp } from '@pzp/web';
+import type { JWK } from 'jose';
+import { devLoginRouter } from './auth/dev-login.js';
 import type { TokenVerifier } from './auth/index.js';
 import { AuthenticationError } from './auth/index.js';
 import { fhirRouter } from './fhir/index.js';
@@ -37,6 +39,11 @@ export interface AppOptions {
   readonly metrics?: { readonly node: NodeMetrics; readonly endpointHere: boolean };
   /** Webhook endpoints, dead letters and the notice audit (issue 14); absent: not served. */
   readonly notifications?: Notifications;
+  /**
+   * Development only: the web app's persona sign-in at /dev (personas, and a token signed with
+   * this development key). Absent: no /dev routes, as in production.
+   */
+  readonly devLogin?: { readonly privateJwk: JWK };
 }
 
 export const MAX_BODY = '256kb';
@@ -116,6 +123,7 @@ export async function createApp(
   // The registry's own web app (Spoedoverzicht): static files; it reads data only through /graphql.
   const web = await loadWebApp();
   app.get(web.paths, web.handle);
+  if (options.devLogin) app.use('/dev', devLoginRouter(options.devLogin.privateJwk));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -54,12 +54,16 @@ function pseudonymSecret(config: Config): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** A development node that verifies with the development key: it may sign in personas (the web app's /dev). */
+const usesDevelopmentKeys = (config: Config) =>
+  config.PZP_MODE === 'development' && !config.PZP_JWKS_FILE && !config.PZP_JWKS_URL;
+
 async function verifierFor(config: Config) {
   const lifetime = {
     clockToleranceSeconds: config.PZP_JWT_CLOCK_SKEW_SECONDS,
     maxTokenLifetimeSeconds: config.PZP_JWT_MAX_LIFETIME_SECONDS,
   };
-  if (config.PZP_MODE === 'development' && !config.PZP_JWKS_FILE && !config.PZP_JWKS_URL) {
+  if (usesDevelopmentKeys(config)) {
     const keys = await ensureDevelopmentKeys(config.dataDir);
     return createTokenVerifier({
       jwks: keys.jwks,
@@ -153,6 +157,9 @@ async function main() {
       subscription: eventStore.subscriptionHealth() ?? null,
     }),
     introspection: config.PZP_MODE === 'development',
+    ...(usesDevelopmentKeys(config)
+      ? { devLogin: { privateJwk: (await ensureDevelopmentKeys(config.dataDir)).privateJwk } }
+      : {}),
     // On PORT only without a port of its own (config.ts: production then needs a token).
     metrics: { node: metrics, endpointHere: config.PZP_METRICS_PORT === undefined },
   });

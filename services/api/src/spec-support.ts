@@ -100,6 +100,8 @@ export async function openServices(options: InProcessOptions): Promise<InProcess
 export interface InProcessApiOptions extends InProcessOptions {
   /** 10 s unless given. */
   readonly requestTimeoutMs?: number;
+  /** Mount the development sign-in (/dev) as a development node does. */
+  readonly devLogin?: boolean;
 }
 
 export interface InProcessApi extends InProcessServices {
@@ -144,6 +146,7 @@ export async function startInProcessApi(options: InProcessApiOptions): Promise<I
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       isReady: () => true,
       introspection: false,
+      ...(options.devLogin ? { devLogin: { privateJwk: keys.privateJwk } } : {}),
     });
     const listening = app.listen(0);
     server = listening;

@@ -156,6 +156,7 @@ async function lookup(request: Lookup) {
 function signedIn(identity: Me) {
   me = identity;
   tokenForm.hidden = true;
+  personaForm.hidden = true;
   caller.hidden = false;
   callerName.textContent = `${identity.name}, ${professionLabel(identity.profession)}, ${identity.organization.name}`;
   nav.hidden = false;
@@ -188,6 +189,7 @@ function signOut(reason = '') {
   nav.hidden = true;
   screens.hidden = true;
   tokenForm.hidden = false;
+  void offerPersonas();
   tokenError.textContent = reason;
   tokenInput.focus();
 }
@@ -207,6 +209,46 @@ async function signIn(token: string) {
     );
   }
 }
+
+/**
+ * Development sign-in: a development node offers its personas at /dev (a production node has no
+ * such route, and the form stays hidden). The token it gives is handled like a pasted one.
+ */
+const personaForm = $<HTMLFormElement>('persona-form');
+const personaSelect = $<HTMLSelectElement>('persona');
+async function offerPersonas() {
+  const response = await fetch('/dev/personas').catch(() => undefined);
+  if (!response?.ok) return;
+  const personas = (await response.json()) as {
+    persona: string;
+    name: string;
+    profession: string;
+    organization: string;
+  }[];
+  personaSelect.replaceChildren(
+    ...personas.map((p) => {
+      const option = document.createElement('option');
+      option.value = p.persona;
+      option.textContent = `${p.name}, ${p.profession}, ${p.organization}`;
+      return option;
+    }),
+  );
+  // Only while signed out: the answer may come after a saved token signed in.
+  personaForm.hidden = tokenForm.hidden;
+}
+personaForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void (async () => {
+    const response = await fetch('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ persona: personaSelect.value }),
+    });
+    if (!response.ok) return signOut('Aanmelden als persona mislukt.');
+    const { token } = (await response.json()) as { token: string };
+    await signIn(token);
+  })();
+});
 
 tokenForm.addEventListener('submit', (event) => {
   event.preventDefault();

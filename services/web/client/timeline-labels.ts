@@ -35,6 +35,18 @@ const CONSENT: Readonly<Record<string, string>> = {
 };
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const EUTHANASIA: Readonly<Record<string, string>> = {
+  HAS_DECLARATION: 'Heeft een euthanasieverklaring',
+  DOES_NOT_WANT: 'Wenst geen euthanasie',
+  MAY_REQUEST: 'Geen verklaring, kan in bepaalde situaties om euthanasie vragen',
+  UNKNOWN: 'Onbekend',
+};
+const DONATION: Readonly<Record<string, string>> = {
+  YES: 'Keuze vastgelegd in het donorregister: ja',
+  NO: 'Keuze vastgelegd in het donorregister: nee',
+  UNKNOWN: 'Onbekend',
+};
 const nested = (value: unknown, key: string): string =>
   typeof value === 'object' && value !== null ? str((value as Record<string, unknown>)[key]) : '';
 
@@ -70,9 +82,9 @@ export function itemText(item: Item): string {
     case 'IcdDeactivationAnswer':
       return icdText(str(item['icd']));
     case 'EuthanasiaPositionAnswer':
-      return str(item['euthanasia']);
+      return EUTHANASIA[str(item['euthanasia'])] ?? str(item['euthanasia']);
     case 'OrganDonationAnswer':
-      return str(item['donation']);
+      return DONATION[str(item['donation'])] ?? str(item['donation']);
     case 'Capacity':
       return `${item['hasCapacity'] === true ? 'Wilsbekwaam' : 'Wilsonbekwaam'} (beoordeeld ${formatDate(str(item['assessedOn']))})`;
     case 'OtherInformation':
@@ -134,3 +146,50 @@ const BASES: Readonly<Record<string, string>> = {
 };
 /** Why access was granted or refused, in words, with the code an auditor can search for. */
 export const basisLabel = (basis: string): string => (BASES[basis] ? `${BASES[basis]} (${basis})` : basis);
+
+/**
+ * Each kind of change in Dutch, for the timeline's heading of a change (the API's summary is the
+ * registry's English). timeline-labels.unit.spec.ts keeps its keys equal to the domain's event
+ * types; the item changes below it say what exactly changed.
+ */
+export const CHANGE_TEXT: Readonly<Record<string, string>> = {
+  PatientIdentified: 'Patiëntgegevens vastgelegd',
+  ConversationRecorded: 'PZP-gesprek vastgelegd',
+  TreatmentDirectiveSet: 'Behandelafspraak vastgelegd',
+  TreatmentDirectiveRevised: 'Behandelafspraak gewijzigd',
+  TreatmentDirectiveRevisionProposed:
+    'Wijziging van een behandelafspraak voorgesteld (een arts moet nog beslissen)',
+  TreatmentDirectiveRevisionRejected: 'Voorgestelde wijziging afgewezen door een arts',
+  TreatmentDirectiveRevisionWithdrawn: 'Voorgestelde wijziging ingetrokken door wie haar voorstelde',
+  TreatmentDirectiveWithdrawn: 'Behandelafspraak beëindigd',
+  TreatmentDirectiveConfirmed: 'Behandelafspraak bevestigd door een arts',
+  LifeWishRecorded: 'Wens vastgelegd',
+  LifeWishWithdrawn: 'Wens ingetrokken',
+  MedicalPolicyGoalSet: 'Doel van het medisch beleid vastgelegd',
+  AdvanceDirectiveRegistered: 'Schriftelijke wilsverklaring geregistreerd',
+  AdvanceDirectiveRevoked: 'Schriftelijke wilsverklaring herroepen',
+  PreferredPlaceOfDeathSet: 'Gewenste plaats van overlijden vastgelegd',
+  EuthanasiaPositionSet: 'Standpunt over euthanasie vastgelegd',
+  OrganDonationSet: 'Keuze over orgaandonatie vastgelegd',
+  IcdPresenceRecorded: 'Vastgelegd of de patiënt een ICD heeft',
+  IcdDeactivationAnswered: 'Afspraak over het uitzetten van de ICD vastgelegd',
+  CapacityAssessed: 'Wilsbekwaamheid beoordeeld',
+  OtherInformationRecorded: 'Overige belangrijke informatie vastgelegd',
+  ContactPersonDesignated: 'Contactpersoon vastgelegd',
+  ContactPersonRemoved: 'Contactpersoon verwijderd',
+  RoleAssigned: 'Rol toegewezen',
+  RoleEnded: 'Rol beëindigd',
+  PlanReviewRequested: 'Herbeoordeling van het plan aangevraagd',
+  PlanReviewConfirmed: 'Plan herbeoordeeld',
+  SharingConsentRecorded: 'Toestemming om het plan te delen vastgelegd',
+  SharingConsentWithdrawn: 'Toestemming om het plan te delen ingetrokken',
+  ChangeMarkedEnteredInError: 'Eerdere wijziging gemarkeerd als ingevoerd in fout',
+  RegisteredGpPracticeSet: 'Huisartsenpraktijk van inschrijving vastgelegd',
+  RecordVoided: 'Dossier ongeldig verklaard (vastgelegd bij de verkeerde patiënt)',
+  RecordDestroyed: 'Dossier vernietigd',
+  ContentShredded: 'Inhoud vernietigd',
+};
+
+/** A change's heading in Dutch; a kind this client does not know yet keeps the API's summary. */
+export const changeText = (type: string, summary: string): string =>
+  (Object.hasOwn(CHANGE_TEXT, type) && CHANGE_TEXT[type]) || summary;

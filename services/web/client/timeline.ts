@@ -12,7 +12,14 @@ import { ZONE, professionLabel } from './labels.js';
 import { registerScreen } from './nav.js';
 import { planView } from './plan-view.js';
 import { savedToken, tokenExpired } from './session.js';
-import { actionLabel, basisLabel, itemText, purposeLabel, sectionLabel } from './timeline-labels.js';
+import {
+  actionLabel,
+  basisLabel,
+  changeText,
+  itemText,
+  purposeLabel,
+  sectionLabel,
+} from './timeline-labels.js';
 
 const form = document.getElementById('timeline-form') as HTMLFormElement;
 const bsnInput = document.getElementById('timeline-bsn') as HTMLInputElement;
@@ -57,7 +64,7 @@ function changeItem(change: Change): HTMLElement {
     change.enteredInError
       ? h('p', { class: 'badge pending' }, 'Ingevoerd in fout: later gecorrigeerd, geldt niet meer')
       : null,
-    h('p', {}, change.summary),
+    h('p', { class: 'change-kind' }, changeText(change.type, change.summary)),
     change.reason ? h('p', {}, `Reden: ${change.reason}`) : null,
     h(
       'ul',
