@@ -21,6 +21,10 @@
  *    the expected version: at 1 and 8 concurrent clients.
  * 6. `pzpAsOf` halfway through a 200+ event history and `pzpHistory` first page (auditor).
  * 7. The API process's peak RSS (VmHWM) at the end.
+ * 8. FHIR `GET /fhir/Consent?patient=…` (the guide's treatment-directive search) at 32 clients,
+ *    beside a bare node:http server returning the same bytes: the ratio.
+ * 9. The web app's emergency view in headless Chromium (when installed): from pressing Enter on a
+ *    BSN to the plan on the screen, a hap-doctor signed in, over consented patients in turn.
  *
  * Each figure is the median of --runs runs. Throughput is responses per second; latency
  * percentiles come from every response's own time (sub-millisecond resolution).
@@ -51,6 +55,7 @@ import {
 import { TestServer } from '../test/support/server.js';
 import { startReferenceServer, type ReferenceServer } from './lib/reference-servers.js';
 import { startNoticeProbe, type NoticeFigures } from './lib/notice-probe.js';
+import { emergencyViewTimes, type WebFigures } from './lib/web-probe.js';
 import { Rng } from './lib/random.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
 import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
@@ -104,8 +109,14 @@ interface LoadSpec {
   readonly url: string;
   readonly connections: number;
   readonly seconds: number;
-  /** Body and extra headers of the next request. */
-  readonly next: (context: Record<string, unknown>) => { body: string; headers?: Record<string, string> };
+  /** POST /graphql unless given (the FHIR row GETs its searches). */
+  readonly method?: 'GET' | 'POST';
+  /** Body, extra headers and (for a GET) the path of the next request. */
+  readonly next: (context: Record<string, unknown>) => {
+    body?: string;
+    headers?: Record<string, string>;
+    path?: string;
+  };
   /** Whether a response is good; called with the context its request was made in. */
   readonly check?: (status: number, body: string, context: Record<string, unknown>) => boolean;
 }
@@ -129,14 +140,19 @@ function load(spec: LoadSpec): Promise<LoadFigures> {
         duration: spec.seconds,
         requests: [
           {
-            method: 'POST',
+            method: spec.method ?? 'POST',
             path: '/graphql',
             setupRequest: (request, context) => {
-              const { body, headers } = spec.next(context as Record<string, unknown>);
+              const { body, headers, path } = spec.next(context as Record<string, unknown>);
               return {
                 ...request,
-                body,
-                headers: { ...request.headers, 'content-type': 'application/json', ...headers },
+                ...(path ? { path } : {}),
+                ...(body === undefined ? {} : { body }),
+                headers: {
+                  ...request.headers,
+                  ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+                  ...headers,
+                },
               };
             },
             onResponse: (status, body, context) => {
@@ -508,6 +524,60 @@ async function main() {
     await Promise.all(references.splice(0).map((r) => r.stop()));
     pressure.afterHap = cpuPressure();
 
+    // --- FHIR treatment-directive search, beside a bare server with the same bytes -------------
+    // Patient ids first (a Patient search by BSN each), then the guide's Consent search at 32.
+    const fhirHeaders = { authorization: `Bearer ${hapToken}`, accept: 'application/fhir+json' };
+    const fhirIds: string[] = [];
+    for (const bsn of consented.slice(0, 200)) {
+      const found = await fetch(
+        `${api.url}/fhir/Patient?identifier=${encodeURIComponent(`http://fhir.nl/fhir/NamingSystem/bsn|${bsn}`)}`,
+        { headers: fhirHeaders },
+      );
+      const id = ((await found.json()) as { entry?: { resource: { id: string } }[] }).entry?.[0]?.resource.id;
+      if (id) fhirIds.push(id);
+    }
+    const consentPath = (id: string) =>
+      `/fhir/Consent?patient=${id}&scope=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/consentscope|treatment')}` +
+      `&category=${encodeURIComponent('http://snomed.info/sct|129125009')}`;
+    const consentSample = await fetch(`${api.url}${consentPath(fhirIds[0]!)}`, { headers: fhirHeaders });
+    const consentBody = await consentSample.text();
+    if (consentSample.status !== 200 || !consentBody.includes('"searchset"'))
+      throw new Error(`the FHIR Consent search does not work: ${consentBody.slice(0, 300)}`);
+    const consentFile = join(work, 'reference-consent.json');
+    writeFileSync(consentFile, consentBody);
+    references.push(await startReferenceServer('bare', consentFile));
+    const fhirSpec = (url: string, secs: number): LoadSpec => ({
+      url,
+      connections: 32,
+      seconds: secs,
+      method: 'GET',
+      next: () => ({ path: consentPath(rng.pick(fhirIds)), headers: fhirHeaders }),
+      check: (status, body) => status === 200 && body.includes('"searchset"'),
+    });
+    const fhirTargets = [
+      { name: 'registry', url: api.url },
+      { name: 'bare', url: references[0]!.url },
+    ];
+    for (const t of fhirTargets) await load(fhirSpec(t.url, warmupSeconds));
+    for (let r = 0; r < runs; r++) {
+      for (const t of fhirTargets) {
+        const result = await load(fhirSpec(t.url, seconds));
+        (raw[`fhir.${t.name}`] ??= []).push(result);
+        log(
+          `FHIR Consent ${t.name} x32 run ${r + 1}/${runs}: ${result.rps} req/s, p99 ${result.p99} ms, errors ${result.errors}`,
+        );
+      }
+    }
+    const fhirRegistry = medianOf(raw['fhir.registry']!);
+    const fhirBare = medianOf(raw['fhir.bare']!);
+    figures.fhirConsent = {
+      registry: fhirRegistry,
+      bare: fhirBare,
+      throughputVsBare: round(fhirRegistry.rps / fhirBare.rps, 3),
+      responseBytes: Buffer.byteLength(consentBody),
+    };
+    await Promise.all(references.splice(0).map((r) => r.stop()));
+
     // --- recordConversation ------------------------------------------------------------------
     const keys = await ensureDevelopmentKeys(work);
     const tokens = new Map<number, string>();
@@ -640,6 +710,16 @@ async function main() {
     }
     pressure.afterWrites = cpuPressure();
 
+    // --- The web app's emergency view in a real browser (issue 13: "within 300 ms") ----------
+    const webSamples = smoke ? 20 : 100;
+    const web = await emergencyViewTimes(api.url, hapToken, consented, webSamples);
+    figures.emergencyView = web ?? { skipped: 'no chromium (apt-get install -y chromium)' };
+    log(
+      web
+        ? `emergency view: Enter to plan shown p50 ${web.p50Ms} ms, p99 ${web.p99Ms} ms over ${web.samples} lookups`
+        : 'emergency view: skipped, no chromium',
+    );
+
     // --- pzpAsOf and pzpHistory on the long histories ------------------------------------------
     const auditor = await api.token('auditor', 'bench');
     const long = facts.long.map((l) => ({ ...l, bsn: facts.bsn[l.index]! }));
@@ -763,6 +843,8 @@ function printTable(results: {
     rebuild: { eventsPerSecond: number; seconds: number };
     api: { peakRssMiB?: number; rssMiB?: number; coldStartMs: number };
     notices: NoticeFigures;
+    emergencyView: WebFigures | { skipped: string };
+    fhirConsent: { registry: LoadFigures; bare: LoadFigures; throughputVsBare: number };
   };
   const { machine, config, region } = results;
   const rows: Record<string, Record<string, string | number>> = {};
@@ -800,6 +882,22 @@ function printTable(results: {
     };
   row('pzpAsOf, 200+ event patient x1', f.pzpAsOf);
   row('pzpHistory first page (50) x1', f.pzpHistory);
+  row(
+    'FHIR Consent search (treatment) x32',
+    f.fhirConsent.registry,
+    `${f.fhirConsent.throughputVsBare} of bare`,
+  );
+  row('  bare http reference x32', f.fhirConsent.bare);
+  rows['web app: emergency view, Enter to plan shown'] =
+    'skipped' in f.emergencyView
+      ? { 'req/s': '', 'p50 ms': '', 'p99 ms': '', errors: '', note: f.emergencyView.skipped }
+      : {
+          'req/s': '',
+          'p50 ms': f.emergencyView.p50Ms,
+          'p99 ms': f.emergencyView.p99Ms,
+          errors: '',
+          note: `${f.emergencyView.samples} lookups in headless Chromium (max ${f.emergencyView.maxMs} ms)`,
+        };
   const info = (name: string, note: string) =>
     (rows[name] = { 'req/s': '', 'p50 ms': '', 'p99 ms': '', errors: '', note });
   info(
