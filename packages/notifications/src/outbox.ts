@@ -9,7 +9,7 @@ import {
   type PzpEvent,
 } from '@pzp/domain';
 import { factsFromView, type PatientFacts } from '@pzp/access';
-import type { EventStore, RecordedEvent, Subscription } from '@pzp/event-store';
+import { bursts, type EventStore, type RecordedEvent, type Subscription } from '@pzp/event-store';
 import {
   ENDPOINT_REGISTERED,
   ENDPOINT_REMOVED,
@@ -233,26 +233,7 @@ export class Outbox {
   }
 
   private async follow(subscription: Subscription) {
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending = iterator.next();
-    for (;;) {
-      const first = await pending;
-      if (first.done) return;
-      const batch: RecordedEvent[] = [first.value];
-      pending = iterator.next();
-      // Whatever else already arrived goes in the same transaction (a burst, one commit).
-      while (batch.length < this.batchSize) {
-        const next = await Promise.race([pending, new Promise<null>((r) => setImmediate(() => r(null)))]);
-        if (next === null) break;
-        if (next.done) {
-          await this.apply(batch);
-          return;
-        }
-        batch.push(next.value);
-        pending = iterator.next();
-      }
-      await this.apply(batch);
-    }
+    for await (const batch of bursts(subscription, this.batchSize)) await this.apply(batch);
   }
 
   private async apply(events: readonly RecordedEvent[]) {

@@ -19,6 +19,7 @@ import {
 } from '@pzp/domain';
 import {
   BrokenChainError,
+  bursts,
   describeLink,
   type ChainBreak,
   type ChainHead,
@@ -81,7 +82,6 @@ export const CODE_CHANGED_MESSAGE = 'projection code changed: rebuilding read mo
 export const STORE_CHANGED_MESSAGE = 'event store does not match the read models: rebuilding them';
 
 const silent: ProjectorLogger = { info: () => {}, error: () => {} };
-const IDLE = Symbol('idle');
 /** Streams read at once when the cache lacks the states a batch starts from. */
 const STREAM_READS_IN_FLIGHT = 8;
 /** Event types are stored and logged with a quarantine; an unknown one could be any length. */
@@ -464,29 +464,7 @@ export class Projector {
   }
 
   private async follow(subscription: Subscription) {
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending = iterator.next();
-    for (;;) {
-      const first = await pending;
-      if (first.done) return;
-      const batch: RecordedEvent[] = [first.value];
-      pending = iterator.next();
-      // Take whatever else is already there, so a burst is applied in one transaction.
-      while (batch.length < this.liveBatchSize) {
-        const next = await Promise.race([
-          pending,
-          new Promise<typeof IDLE>((r) => setImmediate(() => r(IDLE))),
-        ]);
-        if (next === IDLE) break;
-        if (next.done) {
-          await this.apply(batch);
-          return;
-        }
-        batch.push(next.value);
-        pending = iterator.next();
-      }
-      await this.apply(batch);
-    }
+    for await (const batch of bursts(subscription, this.liveBatchSize)) await this.apply(batch);
   }
 
   private fail(e: unknown) {
