@@ -322,9 +322,13 @@ export type Conversation = {
   __typename?: 'Conversation';
   conversationId: Scalars['ID']['output'];
   date: Scalars['LocalDate']['output'];
+  /** The national form's section 7: agreements the patient recorded before, and whether they differ. */
+  earlierAgreements?: Maybe<EarlierAgreements>;
   location?: Maybe<Scalars['String']['output']>;
   nextReviewOn: Scalars['LocalDate']['output'];
   participants: Array<Party>;
+  /** The form's 8a: the patient was told to discuss these agreements with those close to them. */
+  patientInformedToShare?: Maybe<Scalars['Boolean']['output']>;
   patientReady: Scalars['Boolean']['output'];
   provenance: Provenance;
   summary?: Maybe<Scalars['String']['output']>;
@@ -414,6 +418,20 @@ export type DoNotPerform = {
   decision: Decision;
   specification?: Maybe<Scalars['String']['output']>;
   summary: Scalars['String']['output'];
+};
+
+export type EarlierAgreements = {
+  __typename?: 'EarlierAgreements';
+  comment?: Maybe<Scalars['String']['output']>;
+  /** Whether they say otherwise than now; asked only when there are earlier agreements. */
+  differ?: Maybe<YesNoUnknown>;
+  recorded: YesNoUnknown;
+};
+
+export type EarlierAgreementsInput = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  differ?: InputMaybe<YesNoUnknown>;
+  recorded: YesNoUnknown;
 };
 
 export type EndRoleInput = {
@@ -1561,6 +1579,7 @@ export type RecordConversationInput = {
   contactPersons?: InputMaybe<Array<ContactPersonInput>>;
   conversationId?: InputMaybe<Scalars['String']['input']>;
   date: Scalars['LocalDate']['input'];
+  earlierAgreements?: InputMaybe<EarlierAgreementsInput>;
   euthanasiaPosition?: InputMaybe<EuthanasiaPositionInput>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   icd?: InputMaybe<IcdInput>;
@@ -1575,6 +1594,7 @@ export type RecordConversationInput = {
   participants: Array<PartyInput>;
   /** Required when the registry holds no plan for this patient yet. */
   patient?: InputMaybe<PatientInput>;
+  patientInformedToShare?: InputMaybe<Scalars['Boolean']['input']>;
   patientReady?: InputMaybe<Scalars['Boolean']['input']>;
   preferredPlaceOfDeath?: InputMaybe<PreferredPlaceOfDeathInput>;
   /**
@@ -1918,6 +1938,12 @@ export type WithdrawTreatmentDirectiveInput = {
   reason: Scalars['String']['input'];
   treatment: TreatmentInput;
 };
+
+/** Yes, no, or not (yet) known. */
+export type YesNoUnknown =
+  | 'NO'
+  | 'UNKNOWN'
+  | 'YES';
 
 export type DestroyRecordMutationVariables = Exact<{
   input: DestroyRecordInput;

@@ -120,6 +120,10 @@ export type EuthanasiaPosition = (typeof EUTHANASIA_POSITIONS)[number];
 export const ORGAN_DONATION_ANSWERS = ['YES', 'NO', 'UNKNOWN'] as const;
 export type OrganDonationAnswer = (typeof ORGAN_DONATION_ANSWERS)[number];
 
+/** Yes, no or not (yet) known: the national form's answers to its yes/no questions. */
+export const YES_NO_UNKNOWN = ['YES', 'NO', 'UNKNOWN'] as const;
+export type YesNoUnknown = (typeof YES_NO_UNKNOWN)[number];
+
 /** Whether the patient has an ICD (implantable cardioverter-defibrillator): the form's question 4h. */
 export const ICD_PRESENCE_ANSWERS = ['YES', 'NO', 'UNKNOWN'] as const;
 export type IcdPresence = (typeof ICD_PRESENCE_ANSWERS)[number];

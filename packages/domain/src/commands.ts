@@ -9,6 +9,7 @@ import {
   EUTHANASIA_POSITIONS,
   ICD_DEACTIVATION_ANSWERS,
   ICD_PRESENCE_ANSWERS,
+  YES_NO_UNKNOWN,
   MEDICAL_POLICY_GOAL_CODES,
   ORGAN_DONATION_ANSWERS,
   TRANSITIONS,
@@ -98,6 +99,16 @@ export const CommandSchemas = {
     topics: z.array(z.enum(CONVERSATION_TOPICS)).max(CONVERSATION_TOPICS.length).default([]),
     patientReady: z.boolean().default(true),
     summary: Text.optional(),
+    /** The form's section 7: agreements recorded before, and whether they say otherwise than now. */
+    earlierAgreements: z
+      .object({
+        recorded: z.enum(YES_NO_UNKNOWN),
+        differ: z.enum(YES_NO_UNKNOWN).optional(),
+        comment: Text.optional(),
+      })
+      .optional(),
+    /** The form's 8a: the patient was told to discuss these agreements with those close to them. */
+    patientInformedToShare: z.boolean().optional(),
     treatmentDirectives: z.array(ConversationDirective).max(50).default([]),
     lifeWishes: z
       .array(z.object({ wishId: Id, text: Text }))

@@ -467,3 +467,22 @@ describe('who may record a conversation', () => {
       .then((events) => expect(events).toHaveLength(3));
   });
 });
+
+describe("the national form's sections 7 and 8a on the conversation", () => {
+  it('records earlier agreements (and whether they differ) and that the patient was told to share', () => {
+    given()
+      .when(
+        conversation({
+          earlierAgreements: { recorded: 'YES', differ: 'YES', comment: 'Begin 2020 eerder gesprek gevoerd' },
+          patientInformedToShare: true,
+        }),
+      )
+      .then((events) => {
+        const recorded = events.find((e) => e.type === 'ConversationRecorded');
+        expect(recorded?.data).toMatchObject({
+          earlierAgreements: { recorded: 'YES', differ: 'YES', comment: 'Begin 2020 eerder gesprek gevoerd' },
+          patientInformedToShare: true,
+        });
+      });
+  });
+});

@@ -268,6 +268,10 @@ const handlers: { [T in CommandType]: Handler<T> } = {
         patientReady: d.patientReady,
         summary: d.summary,
         nextReviewOn: nextReview(d.date, d, 'nextReviewOn'),
+        ...(d.earlierAgreements ? { earlierAgreements: d.earlierAgreements } : {}),
+        ...(d.patientInformedToShare === undefined
+          ? {}
+          : { patientInformedToShare: d.patientInformedToShare }),
       },
     });
     // The practice the patient is registered with: given, or on a new plan recorded by a GP

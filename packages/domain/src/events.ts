@@ -9,6 +9,7 @@ import {
   EUTHANASIA_POSITIONS,
   ICD_DEACTIVATION_ANSWERS,
   ICD_PRESENCE_ANSWERS,
+  YES_NO_UNKNOWN,
   MEDICAL_POLICY_GOAL_CODES,
   ORGAN_DONATION_ANSWERS,
   TRANSITIONS,
@@ -78,6 +79,14 @@ export const EventSchemas = {
     patientReady: z.boolean(),
     summary: Text.optional(),
     nextReviewOn: LocalDate,
+    earlierAgreements: z
+      .object({
+        recorded: z.enum(YES_NO_UNKNOWN),
+        differ: z.enum(YES_NO_UNKNOWN).optional(),
+        comment: Text.optional(),
+      })
+      .optional(),
+    patientInformedToShare: z.boolean().optional(),
   }),
   /** A directive for a treatment that had no current one. */
   TreatmentDirectiveSet: TreatmentDirectiveData,

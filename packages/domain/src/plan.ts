@@ -7,6 +7,7 @@ import type {
   EuthanasiaPosition,
   IcdDeactivationAnswer,
   IcdPresence,
+  YesNoUnknown,
   MedicalPolicyGoalCode,
   OrganDonationAnswer,
   Transition,
@@ -147,6 +148,16 @@ export interface ConversationItem {
   readonly patientReady: boolean;
   readonly summary?: string | undefined;
   readonly nextReviewOn: string;
+  /** The form's section 7: agreements recorded before, and whether they differ from these. */
+  readonly earlierAgreements?:
+    | {
+        readonly recorded: YesNoUnknown;
+        readonly differ?: YesNoUnknown | undefined;
+        readonly comment?: string | undefined;
+      }
+    | undefined;
+  /** The form's 8a: the patient was told to discuss the agreements with those close to them. */
+  readonly patientInformedToShare?: boolean | undefined;
   readonly provenance: Provenance;
 }
 

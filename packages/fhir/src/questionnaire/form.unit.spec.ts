@@ -194,14 +194,9 @@ describe('importing the Hendrik Hartman form of 1 October 2020', () => {
       { kind: 'REPRESENTATIVE', name: 'Michiel Hartman', contactId: representative!.contactId },
     ]);
     expect(command.sharingConsents?.map((c) => c.decision)).toEqual(Array(6).fill('GRANTED'));
-    // What the registry has no field for is kept in the form's words.
-    expect(command.summary).toBe(
-      [
-        'Uit het PZP-formulier:',
-        'Eerder behandelafspraken vastgelegd: Nee',
-        'Patiënt geïnformeerd over de eigen verantwoordelijkheid de afspraken met naasten te bespreken: Ja',
-      ].join('\n'),
-    );
+    expect(command).toMatchObject({ earlierAgreements: { recorded: 'NO' }, patientInformedToShare: true });
+    // Nothing of the form is left over for the summary.
+    expect(command.summary).toBeUndefined();
   });
 
   it('is the caller when the form names the caller, and the caller when it names no one', () => {
@@ -304,6 +299,8 @@ function clinical(view: PlanView) {
     latestParticipants: view.conversations
       .at(-1)
       ?.participants.map((p) => (p.kind === 'PROFESSIONAL' ? p.kind : p)),
+    earlierAgreements: view.conversations.at(-1)?.earlierAgreements,
+    patientInformedToShare: view.conversations.at(-1)?.patientInformedToShare,
   };
 }
 

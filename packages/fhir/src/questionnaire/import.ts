@@ -115,8 +115,9 @@ const sameName = (a: string, b: string) => {
  * RecordConversation, to be decided by the same decider and rules as any other. Pure: the
  * response and its context in, the command or every problem with the form out.
  *
- * What the registry holds no field for (earlier written agreements, whether the patient was told to share the plan, a note beside an "Onbekend") is
- * kept, in the form's words, in the conversation's summary: nothing the form says is dropped.
+ * What the registry holds no field for (a Toelichting beside an "Onbekend", with no agreement to
+ * hold it) is kept, in the form's words, in the conversation's summary: nothing the form says is
+ * dropped.
  */
 export function conversationFromForm(form: FormResponse, context: FormContext): FormImport {
   const r = new FormReader(form.item);
@@ -212,18 +213,7 @@ export function conversationFromForm(form: FormResponse, context: FormContext): 
   const differs = r.coded(LINK.earlier.differs, YES_NO_UNKNOWN);
   if (differs && earlier !== 'YES')
     r.problem(LINK.earlier.differs, 'Answered although no earlier agreements were recorded (question a)');
-  if (earlier) {
-    notes.push(
-      `Eerder behandelafspraken vastgelegd: ${YES_NO_UNKNOWN[earlier].display}${earlierComment ? ` (${earlierComment})` : ''}`,
-    );
-    if (differs) notes.push(`Eerdere afspraken wijken af van deze: ${YES_NO_UNKNOWN[differs].display}`);
-  }
-
   const informed = r.coded(LINK.sharing.informed, YES_NO);
-  if (informed)
-    notes.push(
-      `Patiënt geïnformeerd over de eigen verantwoordelijkheid de afspraken met naasten te bespreken: ${YES_NO[informed].display}`,
-    );
   const sharing = r.coded(LINK.sharing.consent, { AGREED: SHARING_AGREED, UNKNOWN });
 
   if (r.issues.length > 0 || date === undefined) return { ok: false, issues: dedupe(r.issues) };
@@ -249,6 +239,16 @@ export function conversationFromForm(form: FormResponse, context: FormContext): 
     participants,
     topics: [...topics],
     ...(summary ? { summary } : {}),
+    ...(earlier
+      ? {
+          earlierAgreements: {
+            recorded: earlier,
+            ...(differs ? { differ: differs } : {}),
+            ...(earlierComment ? { comment: earlierComment } : {}),
+          },
+        }
+      : {}),
+    ...(informed ? { patientInformedToShare: informed === 'yes' } : {}),
     treatmentDirectives: directives.map((d) => d.directive),
     lifeWishes:
       careWishes && !context.current?.lifeWishes.some((w) => w.text === careWishes)

@@ -249,6 +249,16 @@ function wishes(view: PlanView): Item[] {
   ]);
 }
 
+/** Section 7, as the latest conversation recorded it: earlier agreements, and whether they differ. */
+function earlierAgreements(conversation: PlanView['conversations'][number]): Item[] {
+  const e = conversation.earlierAgreements;
+  if (!e) return [];
+  return group(LINK.earlier.group, [
+    ...coded(LINK.earlier.answer, SNOMED_YES_NO_UNKNOWN[e.recorded], text(LINK.earlier.comment, e.comment)),
+    ...(e.differ ? coded(LINK.earlier.differs, SNOMED_YES_NO_UNKNOWN[e.differ]) : []),
+  ]);
+}
+
 /**
  * The plan as the national form (method 2 of the guide's data-exchange page): what the registry
  * holds now, on the form's questions, with the latest conversation as the form's date, its
@@ -298,7 +308,13 @@ export function conversationForm(pseudonym: string, view: PlanView): Questionnai
             ...text(LINK.otherInformation.value, view.otherInformation.text),
           ])
         : []),
-      ...(allAgreed ? group(LINK.sharing.group, coded(LINK.sharing.consent, SHARING_AGREED)) : []),
+      ...(latest ? earlierAgreements(latest) : []),
+      ...group(LINK.sharing.group, [
+        ...(latest?.patientInformedToShare === undefined
+          ? []
+          : coded(LINK.sharing.informed, latest.patientInformedToShare ? YES_NO.yes : YES_NO.no)),
+        ...(allAgreed ? coded(LINK.sharing.consent, SHARING_AGREED) : []),
+      ]),
     ],
   };
 }

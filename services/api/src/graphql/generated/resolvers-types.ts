@@ -328,9 +328,13 @@ export type Conversation = {
   __typename?: 'Conversation';
   conversationId: Scalars['ID']['output'];
   date: Scalars['LocalDate']['output'];
+  /** The national form's section 7: agreements the patient recorded before, and whether they differ. */
+  earlierAgreements?: Maybe<EarlierAgreements>;
   location?: Maybe<Scalars['String']['output']>;
   nextReviewOn: Scalars['LocalDate']['output'];
   participants: Array<Party>;
+  /** The form's 8a: the patient was told to discuss these agreements with those close to them. */
+  patientInformedToShare?: Maybe<Scalars['Boolean']['output']>;
   patientReady: Scalars['Boolean']['output'];
   provenance: Provenance;
   summary?: Maybe<Scalars['String']['output']>;
@@ -420,6 +424,20 @@ export type DoNotPerform = {
   decision: Decision;
   specification?: Maybe<Scalars['String']['output']>;
   summary: Scalars['String']['output'];
+};
+
+export type EarlierAgreements = {
+  __typename?: 'EarlierAgreements';
+  comment?: Maybe<Scalars['String']['output']>;
+  /** Whether they say otherwise than now; asked only when there are earlier agreements. */
+  differ?: Maybe<YesNoUnknown>;
+  recorded: YesNoUnknown;
+};
+
+export type EarlierAgreementsInput = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  differ?: InputMaybe<YesNoUnknown>;
+  recorded: YesNoUnknown;
 };
 
 export type EndRoleInput = {
@@ -1567,6 +1585,7 @@ export type RecordConversationInput = {
   contactPersons?: InputMaybe<Array<ContactPersonInput>>;
   conversationId?: InputMaybe<Scalars['String']['input']>;
   date: Scalars['LocalDate']['input'];
+  earlierAgreements?: InputMaybe<EarlierAgreementsInput>;
   euthanasiaPosition?: InputMaybe<EuthanasiaPositionInput>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   icd?: InputMaybe<IcdInput>;
@@ -1581,6 +1600,7 @@ export type RecordConversationInput = {
   participants: Array<PartyInput>;
   /** Required when the registry holds no plan for this patient yet. */
   patient?: InputMaybe<PatientInput>;
+  patientInformedToShare?: InputMaybe<Scalars['Boolean']['input']>;
   patientReady?: InputMaybe<Scalars['Boolean']['input']>;
   preferredPlaceOfDeath?: InputMaybe<PreferredPlaceOfDeathInput>;
   /**
@@ -1925,6 +1945,12 @@ export type WithdrawTreatmentDirectiveInput = {
   treatment: TreatmentInput;
 };
 
+/** Yes, no, or not (yet) known. */
+export type YesNoUnknown =
+  | 'NO'
+  | 'UNKNOWN'
+  | 'YES';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2074,6 +2100,8 @@ export type ResolversTypes = {
   DestructionGrounds: DestructionGrounds;
   DirectiveStatus: DirectiveStatus;
   DoNotPerform: ResolverTypeWrapper<AgreementModel>;
+  EarlierAgreements: ResolverTypeWrapper<EarlierAgreements>;
+  EarlierAgreementsInput: EarlierAgreementsInput;
   EndRoleInput: EndRoleInput;
   EndedTreatmentDirective: ResolverTypeWrapper<EndedDirectiveView>;
   Ending: ResolverTypeWrapper<Ending>;
@@ -2175,6 +2203,7 @@ export type ResolversTypes = {
   WithdrawLifeWishInput: WithdrawLifeWishInput;
   WithdrawSharingConsentInput: WithdrawSharingConsentInput;
   WithdrawTreatmentDirectiveInput: WithdrawTreatmentDirectiveInput;
+  YesNoUnknown: YesNoUnknown;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2211,6 +2240,8 @@ export type ResolversParentTypes = {
   DestroyRecordInput: DestroyRecordInput;
   DestroyedRecord: DestroyedRecord;
   DoNotPerform: AgreementModel;
+  EarlierAgreements: EarlierAgreements;
+  EarlierAgreementsInput: EarlierAgreementsInput;
   EndRoleInput: EndRoleInput;
   EndedTreatmentDirective: EndedDirectiveView;
   Ending: Ending;
@@ -2409,9 +2440,11 @@ export type ContactPersonResolvers<ContextType = RequestContext, ParentType exte
 export type ConversationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
   conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   date?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
+  earlierAgreements?: Resolver<Maybe<ResolversTypes['EarlierAgreements']>, ParentType, ContextType>;
   location?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nextReviewOn?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
   participants?: Resolver<Array<ResolversTypes['Party']>, ParentType, ContextType>;
+  patientInformedToShare?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   patientReady?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2444,6 +2477,12 @@ export type DoNotPerformResolvers<ContextType = RequestContext, ParentType exten
   specification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EarlierAgreementsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EarlierAgreements'] = ResolversParentTypes['EarlierAgreements']> = {
+  comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  differ?: Resolver<Maybe<ResolversTypes['YesNoUnknown']>, ParentType, ContextType>;
+  recorded?: Resolver<ResolversTypes['YesNoUnknown'], ParentType, ContextType>;
 };
 
 export type EndedTreatmentDirectiveResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EndedTreatmentDirective'] = ResolversParentTypes['EndedTreatmentDirective']> = {
@@ -2895,6 +2934,7 @@ export type Resolvers<ContextType = RequestContext> = {
   DateTime?: GraphQLScalarType;
   DestroyedRecord?: DestroyedRecordResolvers<ContextType>;
   DoNotPerform?: DoNotPerformResolvers<ContextType>;
+  EarlierAgreements?: EarlierAgreementsResolvers<ContextType>;
   EndedTreatmentDirective?: EndedTreatmentDirectiveResolvers<ContextType>;
   Ending?: EndingResolvers<ContextType>;
   EuthanasiaPositionAnswer?: EuthanasiaPositionAnswerResolvers<ContextType>;
