@@ -224,7 +224,7 @@ describe('search 6: the ICD as DeviceUseStatement with its Device', () => {
 });
 
 describe('search 7: Communication', () => {
-  it('is an empty searchset through the door: the registry records no ACP communication', async () => {
+  it('is empty for conversations that did not answer form question 1200, through the door all the same', async () => {
     const hap = await server.token('hap-doctor', CLIENT);
     const bundle = valid(await fhir<Bundle>(COMMUNICATION_SEARCH(patientId), hap));
     expect(bundle).toMatchObject({ type: 'searchset', total: 0 });
@@ -336,7 +336,7 @@ describe('point in time: _at', () => {
       'page-after',
     ]);
     expect(resources.find((x) => x.type === 'Communication')!.interaction![0]!.documentation).toContain(
-      'empty searchset',
+      'question 1200',
     );
   });
 });

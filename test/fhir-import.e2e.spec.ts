@@ -203,6 +203,17 @@ describe('importing the national form', () => {
     expect(value('153851000146100')?.valueString).toMatch(/^Hendrik wil er alles aan doen/);
     expect(value('570801000146104')?.valueCodeableConcept?.coding?.[0]?.code).toBe('373066001');
     expect(value('247751003')?.valueString).toMatch(/^Michiel gaat nadenken/);
+    // Form question 1200 "Ja": the guide's ACP-Communication, from the GP to the patient.
+    const told = valid(
+      await fhir<Bundle>(
+        `/Communication?patient=${patientId}&reason-code=${enc('http://snomed.info/sct|713603004')}`,
+      ),
+    ).entry!.map(
+      (e) => e.resource as Resource & { status: string; topic: { coding: { code: string }[] }; sent: string },
+    );
+    expect(told.map((c) => [c.status, c.topic.coding[0]!.code, c.sent])).toEqual([
+      ['completed', '223449006', '2020-10-01'],
+    ]);
     const patient = valid(await fhir<Patient>(`/Patient/${patientId}`));
     expect(patient.name?.[0]?.text ?? patient.name?.[0]?.family).toMatch(/Hartman/);
   });

@@ -27,6 +27,7 @@ import {
   type Resource,
   type SearchEntry,
   ACP_FORM,
+  acpCommunications,
   conversationForm,
 } from '@pzp/fhir';
 import { z } from 'zod';
@@ -539,8 +540,8 @@ export const ROUTES: readonly FhirRoute[] = [
     pointInTime: true,
     profiles: [COMMUNICATION_PROFILE],
     documentation:
-      'ACP-Communication (data-exchange search 7): always an empty searchset. Its one item, whether the patient was ' +
-      'told to discuss the agreements with their relatives (form question 1200), is not recorded by the registry',
+      'ACP-Communication (data-exchange search 7): per conversation that answered form question 1200, whether the ' +
+      'patient was told to discuss the agreements with their relatives (completed; not-done when not)',
     searchParams: [
       patientParam,
       {
@@ -553,10 +554,12 @@ export const ROUTES: readonly FhirRoute[] = [
     ],
     includes: [],
     async handle(r) {
-      // Read through the door all the same: the answer says whether the patient has a plan here,
-      // which is the patient's data, so policy and access record apply as to every other search.
-      await searchedPlan(r);
-      return searchset(r.base, []);
+      const record = await searchedPlan(r);
+      if (!record) return searchset(r.base, []);
+      return searchset(
+        r.base,
+        acpCommunications(record.pseudonym, record.view).map((c) => ({ resource: c, mode: 'match' })),
+      );
     },
   },
   {
