@@ -490,7 +490,8 @@ export const WRITE_ROUTES: readonly FhirWriteRoute[] = [
                     {
                       severity: 'information',
                       code: 'informational',
-                      diagnostics: 'Read as part of the form; not stored as a resource of its own',
+                      diagnostics:
+                        'Accepted with the form, not stored: the registry records the people as the form names them',
                     },
                   ],
                 },
