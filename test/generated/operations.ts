@@ -217,6 +217,8 @@ export type CareRole =
 
 /** What changed, by kind; never the content. */
 export type ChangeKind =
+  /** Someone read the record by breaking the glass: told to the patient's regiebehandelaar only (NEN 7513 review). */
+  | 'BREAK_THE_GLASS'
   | 'CONSENT_CHANGED'
   | 'ENTERED_IN_ERROR'
   | 'LIMIT_CONFIRMED'

@@ -16,6 +16,8 @@ export const CHANGE_KINDS = [
   'ENTERED_IN_ERROR',
   'RECORD_VOIDED',
   'PLAN_UPDATED',
+  /** The record was read by breaking the glass: told to the patient's regiebehandelaar only. */
+  'BREAK_THE_GLASS',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 

@@ -2,15 +2,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Bsn, pseudonymFor, streamNameFor } from '@pzp/domain';
-import { actors, asParty, idSequence, patientParty, PlanRecorder, syntheticBsn } from '@pzp/domain/testing';
+import { randomUUID } from 'node:crypto';
+import {
+  accessLogStreamName,
+  ACCESS_LOG_EVENT_TYPE,
+  Bsn,
+  pseudonymFor,
+  streamNameFor,
+  type Actor,
+} from '@pzp/domain';
+import {
+  actors,
+  asParty,
+  idSequence,
+  organizations,
+  patientParty,
+  PlanRecorder,
+  syntheticBsn,
+} from '@pzp/domain/testing';
+import { ENDPOINT_REGISTERED, ENDPOINTS_STREAM } from './endpoints.js';
 import { SqliteEventStore } from '@pzp/event-store';
 import { openOutboxDb, outboxStatements } from './outbox-db.js';
 import { Outbox, type PlanChange } from './outbox.js';
 
 const SECRET = 'outbox-test-secret-0123456789abcdef0123';
 
-async function recordPatient(store: SqliteEventStore, n: number) {
+async function recordPatient(store: SqliteEventStore, n: number, regiebehandelaar?: Actor) {
   const bsn = Bsn.parse(syntheticBsn(6000 + n));
   const recorder = new PlanRecorder(idSequence(n + 1));
   recorder.run(
@@ -25,6 +42,23 @@ async function recordPatient(store: SqliteEventStore, n: number) {
     actors.gp,
     '2026-03-02T14:00:00+01:00',
   );
+  if (regiebehandelaar)
+    recorder.run(
+      'AssignRole',
+      {
+        assignmentId: `regie-${n}`,
+        role: 'REGIEBEHANDELAAR',
+        practitioner: {
+          id: regiebehandelaar.id,
+          name: regiebehandelaar.name,
+          profession: regiebehandelaar.profession,
+        },
+        organization: regiebehandelaar.organization,
+        from: '2026-03-02',
+      },
+      actors.gp,
+      '2026-03-02T14:05:00+01:00',
+    );
   await store.appendToStream(
     streamNameFor(pseudonymFor(bsn, SECRET)),
     recorder.events.map((e) => ({
@@ -66,5 +100,79 @@ describe('the outbox', () => {
     const pseudonym = await recordPatient(store, 2);
     await outbox.waitFor((await store.headPosition())!);
     expect(changes.map((c) => c.pseudonym)).toEqual([pseudonym]);
+  });
+});
+
+describe('a read by breaking the glass', () => {
+  it("is told at once to the patient's regiebehandelaar, and to no one else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pzp-outbox-btg-'));
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    const db = openOutboxDb(join(dir, 'outbox.db'));
+    const outbox = new Outbox(store, db);
+    cleanups.push(async () => {
+      await outbox.stop();
+      db.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const changes: PlanChange[] = [];
+    outbox.onChanges((c) => changes.push(...c));
+    await outbox.start();
+    // The nursing home's elderly-care physician is regiebehandelaar; the hospital has an endpoint too.
+    const pseudonym = await recordPatient(store, 3, actors.elderlyCarePhysician);
+    const endpoint = (id: string, organization: Actor['organization']) => ({
+      id: randomUUID(),
+      type: ENDPOINT_REGISTERED,
+      data: {
+        endpointId: `ep_${id.repeat(32)}`,
+        organization,
+        url: 'http://127.0.0.1:9/hook',
+        registeredBy: actors.gp,
+        registeredAt: '2026-03-02T14:10:00+01:00',
+      },
+      metadata: {},
+    });
+    await store.appendToStream(
+      ENDPOINTS_STREAM,
+      [endpoint('a', organizations.nursingHome), endpoint('b', organizations.hospital)],
+      {
+        expectedRevision: 'any',
+      },
+    );
+    const access = (purpose: string, flagged: boolean) => ({
+      id: randomUUID(),
+      type: ACCESS_LOG_EVENT_TYPE,
+      data: {
+        accessId: randomUUID(),
+        pseudonym,
+        at: '2026-03-03T03:00:00+01:00',
+        action: 'READ_CURRENT',
+        user: actors.sehDoctor,
+        clientSystem: 'SEH-EPD',
+        purpose,
+        outcome: 'GRANTED',
+        basis: flagged ? 'BREAK_THE_GLASS' : 'CONSENT',
+        ...(flagged ? { breakGlassReason: 'Bewusteloos binnengebracht' } : {}),
+        flagged,
+      },
+      metadata: {},
+    });
+    await store.appendToStream(
+      accessLogStreamName('seh', '2026-03-03'),
+      [access('EMERGENCY', false), access('BREAK_THE_GLASS', true)],
+      { expectedRevision: 'any' },
+    );
+    await outbox.waitFor((await store.headPosition())!);
+
+    const told = changes.filter((c) => c.kinds.includes('BREAK_THE_GLASS'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ pseudonym, onlyOrganization: organizations.nursingHome.id });
+    const rows = db.prepare('SELECT recipient, kinds FROM notices ORDER BY seq').all() as {
+      recipient: string;
+      kinds: string;
+    }[];
+    expect(rows.filter((r) => r.kinds.includes('BREAK_THE_GLASS'))).toEqual([
+      { recipient: `ep_${'a'.repeat(32)}`, kinds: '["BREAK_THE_GLASS"]' },
+    ]);
   });
 });

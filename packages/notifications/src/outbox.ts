@@ -1,6 +1,10 @@
 import {
+  AccessRecorded,
+  ACCESS_LOG_EVENT_TYPE,
+  ACCESS_LOG_STREAM_PREFIX,
   currentView,
   evolve,
+  streamNameFor,
   initialState,
   parseEvent,
   pseudonymOfStream,
@@ -36,6 +40,13 @@ export interface PlanChange {
    * before it was voided: those who could read it are told it is gone.
    */
   readonly facts: PatientFacts;
+  /**
+   * Set for a notice meant for one organisation only (a break-the-glass read is told to the
+   * patient's regiebehandelaar, not to everyone who may read the plan).
+   */
+  readonly onlyOrganization?: string | undefined;
+  /** The event it is about when that is not the plan's own (an access record): names the notice. */
+  readonly source?: { readonly streamName: string; readonly revision: bigint } | undefined;
 }
 
 export interface OutboxLogger {
@@ -249,6 +260,26 @@ export class Outbox {
         this.foldEndpoint(endpoints, run.endpointEvent);
         continue;
       }
+      if ('accessEvent' in run) {
+        const told = await this.breakGlassChange(run.accessEvent, states);
+        if (told === undefined) continue;
+        changes.push(told);
+        for (const endpoint of endpoints.values()) {
+          if (endpoint.removedAt !== null || endpoint.organization.id !== told.onlyOrganization) continue;
+          notices.push({
+            noticeId: noticeId(endpoint.endpointId, run.accessEvent.streamName, run.accessEvent.revision),
+            channel: 'WEBHOOK',
+            recipient: endpoint.endpointId,
+            organizationId: endpoint.organization.id,
+            pseudonym: told.pseudonym,
+            version: told.version,
+            kinds: told.kinds,
+            changedAt: told.changedAt,
+            position: told.position,
+          });
+        }
+        continue;
+      }
       const change = await this.foldRun(run, states);
       if (change === undefined) continue;
       changes.push(change);
@@ -346,9 +377,46 @@ export class Outbox {
     };
   }
 
+  /**
+   * A read by breaking the glass (a granted, flagged access record with purpose BREAK_THE_GLASS), as
+   * a notice for the patient's regiebehandelaar (else the registered GP practice): they are to know
+   * of it at once (NEN 7513), not only when they look at the list.
+   */
+  private async breakGlassChange(
+    e: RecordedEvent,
+    states: Map<string, PlanState>,
+  ): Promise<PlanChange | undefined> {
+    const parsed = AccessRecorded.safeParse({ type: e.type, data: e.data });
+    if (!parsed.success) return undefined;
+    const record = parsed.data.data;
+    if (!record.flagged || record.outcome !== 'GRANTED' || record.purpose !== 'BREAK_THE_GLASS')
+      return undefined;
+    const streamName = streamNameFor(record.pseudonym);
+    const state =
+      states.get(streamName) ?? this.cache.get(streamName) ?? (await this.stateBefore(streamName, -1n));
+    if (state?.plan.patient == null) return undefined;
+    const view = currentView(state.plan);
+    const organization = view.regiebehandelaar?.organization.id ?? view.registeredGpPractice?.practice.id;
+    if (organization === undefined) return undefined;
+    return {
+      pseudonym: record.pseudonym,
+      version: state.version,
+      kinds: ['BREAK_THE_GLASS'],
+      changedAt: e.recordedAt.toISOString(),
+      position: e.position,
+      facts: factsFromView(view),
+      onlyOrganization: organization,
+      source: { streamName: e.streamName, revision: e.revision },
+    };
+  }
+
+  /** The state before `revision` (-1: the whole stream, the state now). */
   private async stateBefore(streamName: string, revision: bigint): Promise<PlanState | undefined> {
     if (revision === 0n) return initialState;
-    const events = await this.store.readStream(streamName, { maxCount: Number(revision) });
+    const events = await this.store.readStream(
+      streamName,
+      revision < 0n ? {} : { maxCount: Number(revision) },
+    );
     try {
       return events.reduce((s, e) => evolve(s, parseEvent(e)), initialState);
     } catch {
@@ -369,7 +437,8 @@ export class Outbox {
   }
 }
 
-type RunOrEndpoint = Run | { readonly endpointEvent: RecordedEvent };
+type RunOrEndpoint =
+  Run | { readonly endpointEvent: RecordedEvent } | { readonly accessEvent: RecordedEvent };
 
 /** Consecutive events of one patient stream make one run; endpoint events stand alone. */
 function* runsOf(events: readonly RecordedEvent[]): Generator<RunOrEndpoint> {
@@ -379,6 +448,12 @@ function* runsOf(events: readonly RecordedEvent[]): Generator<RunOrEndpoint> {
       if (current) yield current;
       current = undefined;
       yield { endpointEvent: e };
+      continue;
+    }
+    if (e.streamName.startsWith(ACCESS_LOG_STREAM_PREFIX) && e.type === ACCESS_LOG_EVENT_TYPE) {
+      if (current) yield current;
+      current = undefined;
+      yield { accessEvent: e };
       continue;
     }
     const pseudonym = pseudonymOfStream(e.streamName);

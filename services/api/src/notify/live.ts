@@ -46,7 +46,10 @@ export class LiveNotices {
     for (const s of this.subscribers) {
       for (const c of changes) {
         if (!mayBeTold(s.actor, c.facts)) continue;
-        const id = noticeId(`subscriber:${s.actor.id}`, streamNameFor(c.pseudonym), BigInt(c.version));
+        if (c.onlyOrganization !== undefined && s.actor.organization.id !== c.onlyOrganization) continue;
+        const id = c.source
+          ? noticeId(`subscriber:${s.actor.id}`, c.source.streamName, c.source.revision)
+          : noticeId(`subscriber:${s.actor.id}`, streamNameFor(c.pseudonym), BigInt(c.version));
         this.outbox.recordPushed({
           noticeId: id,
           recipient: s.actor.id,
