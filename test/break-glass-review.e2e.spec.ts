@@ -16,6 +16,7 @@ import {
   REVIEW_BREAK_GLASS_ACCESS,
 } from './operations.js';
 import { TestServer, type GraphQLResponse } from './support/server.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The break-the-glass review (NEN 7513) over real HTTP: a physician breaks the glass at night, the
@@ -33,10 +34,6 @@ const nursingHome = { id: 'URA-04000006', name: 'Verpleeghuis De Akkers', type: 
 
 let server: TestServer;
 
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
 const error = (r: GraphQLResponse) => r.errors?.[0]?.extensions;
 
 beforeAll(async () => {

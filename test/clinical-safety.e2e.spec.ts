@@ -18,6 +18,7 @@ import {
   WITHDRAW_REVISION,
 } from './operations.js';
 import { TestServer, type GraphQLResponse } from './support/server.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The unsafe paths of issue 10, played over real HTTP against the real server process: what a HAP
@@ -55,11 +56,6 @@ interface EmergencyView {
     warnings: { code: string; subject: string | null; message: string }[];
   } | null;
 }
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
 
 let server: TestServer;
 

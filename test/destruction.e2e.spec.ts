@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DestroyRecordMutation } from './generated/operations.js';
 import { ACCESS_LOG, HISTORY, PZP, PZP_AS_OF, RECORD_CONVERSATION } from './operations.js';
 import { TestServer, type GraphQLResponse } from './support/server.js';
+import { ok } from './support/graphql.js';
 
 /**
  * Lawful destruction over real HTTP: the GP destroys the record at the patient's request; every
@@ -27,10 +28,6 @@ const practice = { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type
 let server: TestServer;
 let version: number;
 
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
 const extensionsOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions;
 
 const destroy = async (persona: string) =>

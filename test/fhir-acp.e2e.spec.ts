@@ -14,9 +14,10 @@ import type {
   Resource,
 } from '@pzp/fhir';
 import { patientScopedId } from '@pzp/fhir';
-import { r4Errors } from '@pzp/fhir/testing';
 import { ACCESS_LOG, RECORD_CONVERSATION } from './operations.js';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { fhirRequest, includes, matches, validFhir } from './support/fhir.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The guide's searches beyond treatment directives (IKNL/PZP-FHIR-R4 data-exchange.md, method 1:
@@ -58,42 +59,8 @@ let server: TestServer;
 let patientId: string;
 let otherPatientId: string;
 
-interface FhirResponse<T> {
-  status: number;
-  contentType: string | null;
-  text: string;
-  body: T;
-}
-
-async function fhir<T = Resource>(path: string, token?: string): Promise<FhirResponse<T>> {
-  const response = await fetch(`${server.url}/fhir${path}`, {
-    headers: { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    text,
-    body: JSON.parse(text) as T,
-  };
-}
-
-const valid = <T>(r: FhirResponse<T>, status = 200): T => {
-  expect(r.status, r.text).toBe(status);
-  expect(r.contentType).toMatch(/^application\/fhir\+json/);
-  expect(r4Errors(r.body as Resource)).toEqual([]);
-  return r.body;
-};
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
-
-const matches = <T extends Resource>(b: Bundle) =>
-  (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource as T);
-const includes = (b: Bundle) =>
-  (b.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource!);
+const fhir = <T = Resource>(path: string, token?: string) => fhirRequest<T>(server.url, path, { token });
+const valid = validFhir;
 
 async function patientIdOf(bsn: string, token: string): Promise<string> {
   const bundle = valid(await fhir<Bundle>(`/Patient?identifier=${enc(`${BSN_SYSTEM}|${bsn}`)}`, token));

@@ -10,9 +10,10 @@ import type {
   Patient,
   Resource,
 } from '@pzp/fhir';
-import { r4Errors } from '@pzp/fhir/testing';
 import { ACCESS_LOG, HISTORY, RECORD_CONVERSATION, SET_DIRECTIVE } from './operations.js';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { fhirRequest, includes, matches, validFhir } from './support/fhir.js';
+import { ok } from './support/graphql.js';
 
 /**
  * Issue 12's read leftovers against the real server over real HTTP: the access log as AuditEvent,
@@ -54,45 +55,13 @@ let otherPatientId: string;
 /** When the first conversation was recorded: the plan then held CPR NIET only. */
 let firstRecordedAt: string;
 
-interface FhirResponse<T> {
-  status: number;
-  text: string;
-  body: T;
+/** Every answer, refusals included, is FHIR JSON. */
+async function fhir<T = Resource>(path: string, token?: string, headers: Record<string, string> = {}) {
+  const r = await fhirRequest<T>(server.url, path, { token, headers });
+  expect(r.contentType).toMatch(/^application\/fhir\+json/);
+  return r;
 }
-
-async function fhir<T = Resource>(
-  path: string,
-  token?: string,
-  headers: Record<string, string> = {},
-): Promise<FhirResponse<T>> {
-  const url = path.startsWith('http') ? path : `${server.url}/fhir${path}`;
-  const response = await fetch(url, {
-    headers: {
-      accept: 'application/fhir+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-  });
-  const text = await response.text();
-  expect(response.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
-  return { status: response.status, text, body: JSON.parse(text) as T };
-}
-
-const valid = <T>(r: FhirResponse<T>, status = 200): T => {
-  expect(r.status, r.text).toBe(status);
-  expect(r4Errors(r.body as Resource)).toEqual([]);
-  return r.body;
-};
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
-
-const matches = <T extends Resource>(b: Bundle) =>
-  (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource as T);
-const includes = (b: Bundle) =>
-  (b.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource!);
+const valid = validFhir;
 const codeOf = (c: Consent) => c.provision?.code?.[0]?.coding?.[0]?.code;
 
 async function patientIdOf(bsn: string, token: string): Promise<string> {

@@ -12,7 +12,9 @@ import type {
 } from '@pzp/fhir';
 import { r4Errors } from '@pzp/fhir/testing';
 import { PZP, PZP_AGREED_ON, PZP_AS_OF } from './operations.js';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { fhirRequest, validFhir, type FhirRequest, type FhirResponse } from './support/fhir.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The national form in and out over real HTTP against the real server (issue 12, "Write"): IKNL's
@@ -38,48 +40,10 @@ const form2022 = () => fixture('QuestionnaireResponse-HendrikHartman-20221108.js
 let server: TestServer;
 let gp: string;
 
-interface FhirResponse<T> {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: T;
-}
-
-async function fhir<T = Resource>(
-  path: string,
-  init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<FhirResponse<T>> {
-  const response = await fetch(`${server.url}/fhir${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      accept: 'application/fhir+json',
-      authorization: `Bearer ${gp}`,
-      ...(init.body !== undefined || init.raw !== undefined
-        ? { 'content-type': 'application/fhir+json' }
-        : {}),
-      ...init.headers,
-    },
-    ...(init.raw !== undefined
-      ? { body: init.raw }
-      : init.body !== undefined
-        ? { body: JSON.stringify(init.body) }
-        : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as T };
-}
-
-const valid = <T>(r: FhirResponse<T>, status = 200): T => {
-  expect(r.status, r.text).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
-  expect(r4Errors(r.body as Resource)).toEqual([]);
-  return r.body;
-};
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
+/** The GP's requests unless a test says otherwise. */
+const fhir = <T = Resource>(path: string, init: FhirRequest = {}) =>
+  fhirRequest<T>(server.url, path, { token: gp, ...init });
+const valid = validFhir;
 
 const transaction = (bsn: string, form: Record<string, unknown>): Bundle =>
   ({

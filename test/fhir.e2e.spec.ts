@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, CapabilityStatement, Consent, OperationOutcome, Patient, Resource } from '@pzp/fhir';
 import { icdDeviceId, patientScopedId } from '@pzp/fhir';
-import { r4Errors } from '@pzp/fhir/testing';
 import { ACCESS_LOG, RECORD_CONVERSATION, SET_DIRECTIVE, WITHDRAW_DIRECTIVE } from './operations.js';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { fhirRequest, validFhir, type FhirRequest, type FhirResponse } from './support/fhir.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The FHIR R4 API (IKNL PZP guide, ACP Provider) against the real server process over real HTTP:
@@ -24,55 +25,13 @@ let patientId: string;
 let relatedPersonId: string;
 let practitionerRoleId: string;
 
-interface FhirResponse<T> {
-  status: number;
-  contentType: string | null;
-  text: string;
-  body: T;
-}
-
-async function fhir<T = Resource>(
-  path: string,
-  {
-    token,
-    method = 'GET',
-    headers = {},
-  }: { token?: string; method?: string; headers?: Record<string, string> } = {},
-): Promise<FhirResponse<T>> {
-  const response = await fetch(`${server.url}/fhir${path}`, {
-    method,
-    headers: {
-      accept: 'application/fhir+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    text,
-    body: JSON.parse(text) as T,
-  };
-}
+const fhir = <T = Resource>(path: string, init: FhirRequest = {}) => fhirRequest<T>(server.url, path, init);
 
 /** Every answer is FHIR JSON and validates against FHIR R4, errors included. */
-const valid = <T>(r: FhirResponse<T>): T => {
-  expect(r.contentType).toMatch(/^application\/fhir\+json/);
-  expect(r4Errors(r.body as Resource)).toEqual([]);
-  return r.body;
-};
-
 const refusal = (r: FhirResponse<unknown>, status: number) => {
-  expect(r.status, r.text).toBe(status);
-  const outcome = valid(r) as OperationOutcome;
+  const outcome = validFhir(r, status) as OperationOutcome;
   expect(outcome.resourceType).toBe('OperationOutcome');
   return outcome.issue[0]!;
-};
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
 };
 
 const patientSearch = `/Patient?identifier=${encodeURIComponent(`${BSN_SYSTEM}|${BSN}`)}`;
@@ -157,7 +116,7 @@ describe('FHIR API over HTTP', () => {
     const hap = await server.token('hap-doctor', CLIENT);
     const r = await fhir<Bundle>(patientSearch, { token: hap });
     expect(r.status, r.text).toBe(200);
-    const bundle = valid(r);
+    const bundle = validFhir(r);
     expect(bundle).toMatchObject({ type: 'searchset', total: 1 });
     const patient = bundle.entry![0]!.resource as Patient;
     patientId = patient.id!;
@@ -171,7 +130,7 @@ describe('FHIR API over HTTP', () => {
 
     const read = await fhir<Patient>(`/Patient/${patientId}`, { token: hap });
     expect(read.status).toBe(200);
-    expect(valid(read)).toEqual(patient);
+    expect(validFhir(read)).toEqual(patient);
   });
 
   it('finds an unknown BSN as an empty searchset', async () => {
@@ -180,14 +139,14 @@ describe('FHIR API over HTTP', () => {
       token: hap,
     });
     expect(r.status).toBe(200);
-    expect(valid(r)).toMatchObject({ type: 'searchset', total: 0 });
+    expect(validFhir(r)).toMatchObject({ type: 'searchset', total: 0 });
   });
 
   it("answers the guide's treatment-directive search with the mapping of Consent.fsh, actors included", async () => {
     const hap = await server.token('hap-doctor', CLIENT);
     const r = await fhir<Bundle>(consentSearch(), { token: hap });
     expect(r.status, r.text).toBe(200);
-    const bundle = valid(r);
+    const bundle = validFhir(r);
     const matches = bundle.entry!.filter((e) => e.search?.mode === 'match').map((e) => e.resource as Consent);
     const byCode = (code: string) =>
       matches.filter((c) => c.provision?.code?.[0]?.coding?.[0]?.code === code);
@@ -248,7 +207,7 @@ describe('FHIR API over HTTP', () => {
       'RelatedPerson',
     ]);
 
-    const without = valid(await fhir<Bundle>(`/Consent?patient=Patient/${patientId}`, { token: hap }));
+    const without = validFhir(await fhir<Bundle>(`/Consent?patient=Patient/${patientId}`, { token: hap }));
     expect(without.entry!.every((e) => e.search?.mode === 'match')).toBe(true);
     expect(without.total).toBe(6);
   });
@@ -297,7 +256,7 @@ describe('FHIR API over HTTP', () => {
   it('declares in /metadata exactly the interactions that answer', async () => {
     const metadata = await fhir<CapabilityStatement>('/metadata');
     expect(metadata.status).toBe(200);
-    const statement = valid(metadata);
+    const statement = validFhir(metadata);
     expect(statement).toMatchObject({
       fhirVersion: '4.0.1',
       format: ['json'],
@@ -339,7 +298,7 @@ describe('FHIR API over HTTP', () => {
       // The access log is for auditors; everything else the HAP reads.
       const r = await fhir(path, { token: name.startsWith('AuditEvent') ? auditor : hap });
       expect(r.status, `${name}: ${r.text}`).toBe(200);
-      valid(r);
+      validFhir(r);
     }
     expect(resources.find((r) => r.type === 'Consent')).toMatchObject({ searchInclude: ['Consent:actor'] });
     expect(resources.find((r) => r.type === 'Consent')!.searchParam!.map((p) => p.name)).toEqual([
@@ -421,7 +380,7 @@ describe('FHIR API over HTTP', () => {
       },
     });
     expect(r.status, r.text).toBe(200);
-    expect(valid(r).total).toBe(1);
+    expect(validFhir(r).total).toBe(1);
     const auditor = await server.token('auditor');
     const log = ok(
       await server.graphql<{

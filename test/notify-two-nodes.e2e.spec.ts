@@ -6,7 +6,8 @@ import { Webhook } from 'standardwebhooks';
 import { syntheticBsn } from '@pzp/domain/testing';
 import { EsdbEventStore } from '@pzp/event-store';
 import { startEsdbStandin, type EsdbStandin } from './esdb-standin/standin.js';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { ok } from './support/graphql.js';
 import { until, WebhookReceiver, type Delivery } from './support/notify.js';
 
 /**
@@ -19,11 +20,6 @@ const gp = { id: 'UZI-100001', name: 'Dr. A. Jansen', profession: 'GENERAL_PRACT
 const practice = { id: 'URA-01000001', name: 'Huisartsenpraktijk De Linde', type: 'HUISARTSENPRAKTIJK' };
 const professional = { kind: 'PROFESSIONAL', ...gp, organization: practice };
 const BSN = syntheticBsn(1451);
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
 
 let standin: EsdbStandin;
 const keyStoreDir = mkdtempSync(join(tmpdir(), 'pzp-notify-keys-'));

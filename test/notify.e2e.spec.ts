@@ -3,7 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { syntheticBsn } from '@pzp/domain/testing';
 import { ensureDevelopmentKeys, mintToken } from '@pzp/api/auth';
 import { personaActor } from '@pzp/api/personas';
-import { TestServer, type GraphQLResponse } from './support/server.js';
+import { TestServer } from './support/server.js';
+import { ok } from './support/graphql.js';
 import {
   closeCodeOf,
   Collector,
@@ -52,11 +53,6 @@ type NoticeNode = {
   version: number;
   state: string;
   attempts: number;
-};
-
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
 };
 
 let server: TestServer;

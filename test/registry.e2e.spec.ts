@@ -9,6 +9,7 @@ import {
   SET_DIRECTIVE,
 } from './operations.js';
 import { TestServer, type GraphQLResponse } from './support/server.js';
+import { ok } from './support/graphql.js';
 
 /**
  * The four people the registry exists for, against the real server process over real HTTP.
@@ -43,10 +44,6 @@ type Rec = {
   lifeWishes: { text: string }[];
 };
 
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
 const code = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
 /** A directive with its agreement read as an integrator would: ANDERS only with its conditions. */
 const directive = (record: Rec, key: string) => {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PZP, RECORD_CONVERSATION, SET_DIRECTIVE } from '../operations.js';
 import { dumpReadModelFile, rebuiltFromScratch } from '../support/read-models.js';
 import { writeSyntheticPatients } from '../support/patients.js';
-import { spawnApi, TestServer, type GraphQLResponse } from '../support/server.js';
+import { spawnApi, TestServer } from '../support/server.js';
+import { ok } from '../support/graphql.js';
 import { startEsdbStandin, type EsdbStandin } from '../esdb-standin/standin.js';
 import { ACCESS_LOG_STREAM_PREFIX, isDestructionEvent, isPersonalEvent } from '@pzp/domain';
 import { EncryptingEventStore, EsdbEventStore, keyEncryptionKey, SqliteKeyStore } from '@pzp/event-store';
@@ -49,11 +50,6 @@ async function startNode(
   servers.push(server);
   return server;
 }
-const ok = <T>(r: GraphQLResponse<T>): T => {
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data!;
-};
-
 beforeAll(async () => {
   standin = await startEsdbStandin();
   store = EsdbEventStore.fromConnectionString(standin.connectionString);

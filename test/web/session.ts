@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import type { GraphQLResponse, TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 
 /** The GP of the demo region as a conversation's professional party (GraphQL input). */
 export const GP_PARTY = {
@@ -12,10 +11,7 @@ export const GP_PARTY = {
 };
 
 /** The data of a GraphQL answer that must have no errors. */
-export function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
+export { ok } from '../support/graphql.js';
 
 /** A laptop-sized page, signed in by pasting a persona's token, as a clinician would. */
 export async function signedIn(
