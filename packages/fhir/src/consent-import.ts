@@ -222,6 +222,18 @@ const ICD_ANSWER_OF_TEXT: Readonly<Record<string, IcdDeactivationAnswer>> = {
   'niet besproken': 'NOT_DISCUSSED',
 };
 
+/** The treatment a treatment directive names: in provision.code, or zib 2017's own extension. */
+const namedTreatment = (c: IncomingConsent, kind: 'treatment-2020' | 'treatment-2017'): Named =>
+  kind === 'treatment-2017'
+    ? treatmentOf(
+        extensionOf(c.extension, ZIB2017.treatment)?.valueCodeableConcept,
+        `Consent.extension('${ZIB2017.treatment}')`,
+      )
+    : treatmentOf(c.provision?.code?.[0], 'Consent.provision.code[0]');
+
+/** An ended directive: inactive, or with the end of its period. */
+const isEnding = (c: IncomingConsent) => c.status === 'inactive' || Boolean(c.provision?.period?.end);
+
 function treatmentCommand(
   c: IncomingConsent,
   kind: 'treatment-2020' | 'treatment-2017',
@@ -230,19 +242,14 @@ function treatmentCommand(
   actor: Actor,
 ): ConsentCommand {
   const zib2017 = kind === 'treatment-2017';
-  const named = zib2017
-    ? treatmentOf(
-        extensionOf(c.extension, ZIB2017.treatment)?.valueCodeableConcept,
-        `Consent.extension('${ZIB2017.treatment}')`,
-      )
-    : treatmentOf(c.provision?.code?.[0], 'Consent.provision.code[0]');
+  const named = namedTreatment(c, kind);
   const comment = (
     extensionOf(c.extension, zib2017 ? ZIB2017.comment : EXTENSION.comment) ??
     extensionOf(c.extension, EXTENSION.comment)
   )?.valueString?.trim();
   const decidedOn = dateOf(c.dateTime, 'Consent.dateTime');
 
-  if (c.status === 'inactive' || c.provision?.period?.end) {
+  if (isEnding(c)) {
     if (named.kind === 'icd')
       return refuse('The ICD agreement is not ended: answer it anew', 'Consent.status');
     const endedOn = dateOf(c.provision?.period?.end, 'Consent.provision.period.end');
@@ -346,14 +353,10 @@ function advanceDirectiveCommand(c: IncomingConsent, view: PlanView, newId: () =
 export function consentCommandType(c: IncomingConsent): ConsentCommand['type'] {
   const kind = consentKind(c);
   if (kind === 'advance-directive') return 'RegisterAdvanceDirective';
-  const concept =
-    kind === 'treatment-2017'
-      ? extensionOf(c.extension, ZIB2017.treatment)?.valueCodeableConcept
-      : c.provision?.code?.[0];
-  if (treatmentOf(concept, 'Consent.provision.code[0]').kind === 'icd') return 'AnswerIcdDeactivation';
-  return c.status === 'inactive' || c.provision?.period?.end
-    ? 'WithdrawTreatmentDirective'
-    : 'SetTreatmentDirective';
+  // From the same tests as treatmentCommand, so the type named here is the command made there (an
+  // ended ICD agreement, which it refuses, is refused under either type).
+  if (namedTreatment(c, kind).kind === 'icd') return 'AnswerIcdDeactivation';
+  return isEnding(c) ? 'WithdrawTreatmentDirective' : 'SetTreatmentDirective';
 }
 
 /** The command a Consent means for the plan it is about (throws ConsentRefused naming where it is wrong). */

@@ -248,9 +248,7 @@ export function fhirRouter(options: FhirApiOptions): Router {
       const { params, values, includes, at, agreedOn } =
         route.interaction === 'search-type' ? searchOf(route, req) : readOf(route, req);
       const access = { ...accessOf(req), explicitPurpose: req.get(PURPOSE_HEADER) !== undefined };
-      const header = req.headers['x-request-id'];
-      const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
-      const records = options.recordsFor(principal, requestId);
+      const records = options.recordsFor(principal, requestIdOf(req));
       const resource = await route.handle({
         records,
         access,
