@@ -576,7 +576,8 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         type,
         data:
           typeof data === 'function'
-            ? data(queries.currentPlan(access.pseudonym)?.view ?? null, access.pseudonym)
+            ? // The plan the door opened for this change: not a second read of the read models.
+              data(access.plan?.view ?? null, access.pseudonym)
             : data,
         metadata: { actor: caller.actor, now: clock().toISOString() },
       } as PzpCommand;
