@@ -1,3 +1,4 @@
+import { amsterdamDate, LocalDate } from '@pzp/domain';
 import { z } from 'zod';
 
 /**
@@ -65,6 +66,17 @@ export const FormResponse = z.object({
   item: z.array(Item).max(100).default([]),
 });
 export type FormResponse = z.infer<typeof FormResponse>;
+
+/** A FHIR date or dateTime as the calendar date it was in Amsterdam; undefined when it is neither. */
+export function formDate(value: string): string | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return LocalDate.safeParse(value).success ? value : undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  try {
+    return amsterdamDate(value);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Every item with `linkId` under `items`, however deep (children of groups and of answers). */
 export function findAll(items: readonly FormItem[] | undefined, linkId: string): FormItem[] {
@@ -185,12 +197,12 @@ export class FormReader {
   }
 
   /** A dateTime (or date) answer as its calendar date in Amsterdam. */
-  dateTime(linkId: string, toLocalDate: (value: string) => string | undefined): string | undefined {
+  dateTime(linkId: string): string | undefined {
     const a = this.single(linkId);
     if (!a) return undefined;
     const raw = a.valueDateTime ?? a.valueDate;
     if (raw === undefined) return this.problem(linkId, 'Expects a date or dateTime answer');
-    return toLocalDate(raw) ?? this.problem(linkId, 'Not a valid date or dateTime');
+    return formDate(raw) ?? this.problem(linkId, 'Not a valid date or dateTime');
   }
 
   /** A name in the form's three parts (Voornamen, Voorvoegsels, Achternaam), as one string. */

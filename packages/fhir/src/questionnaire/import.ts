@@ -1,7 +1,5 @@
 import {
   CONSENT_ORGANIZATION_TYPES,
-  amsterdamDate,
-  LocalDate,
   type Actor,
   type CommandInput,
   type ContactRole,
@@ -15,6 +13,7 @@ import {
 import { idFor } from '../ids.js';
 import { SYSTEM } from '../systems.js';
 import { FormReader, linkIds, type FormIssue, type FormResponse } from './answers.js';
+export { formDate } from './answers.js';
 import {
   ACP_FORM,
   FORM_CONTACT_ROLE,
@@ -88,18 +87,6 @@ function linkIdsIn(v: unknown): string[] {
 
 const DECISIONS_OF_FORM = { ...FORM_DECISION, UNKNOWN } as const;
 const OTHER_DECISIONS = { WEL: FORM_DECISION.WEL, NIET: FORM_DECISION.NIET, UNKNOWN } as const;
-const YES_NO_UNKNOWN = SNOMED_YES_NO_UNKNOWN;
-
-/** A FHIR date or dateTime as the calendar date it was in Amsterdam; undefined when it is neither. */
-export function formDate(value: string): string | undefined {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return LocalDate.safeParse(value).success ? value : undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
-  try {
-    return amsterdamDate(value);
-  } catch {
-    return undefined;
-  }
-}
 
 const sameName = (a: string, b: string) => {
   const norm = (s: string) =>
@@ -133,8 +120,7 @@ export function conversationFromForm(form: FormResponse, context: FormContext): 
   for (const id of unknown) r.problem(id, 'Not a question of the national form');
 
   const date =
-    r.dateTime(LINK.filledInOn, formDate) ??
-    r.problem(LINK.filledInOn, 'The date of the conversation is required');
+    r.dateTime(LINK.filledInOn) ?? r.problem(LINK.filledInOn, 'The date of the conversation is required');
   const patient = patientOf(r, context);
 
   const contacts: Contact[] = [];
@@ -202,15 +188,15 @@ export function conversationFromForm(form: FormResponse, context: FormContext): 
   const euthanasiaComment = r.string(LINK.wishes.euthanasia.comment);
 
   checkMeasurement(r, LINK.wishes.organDonation.name, MEASUREMENT.organDonation.code!);
-  const organDonation = r.coded(LINK.wishes.organDonation.value, YES_NO_UNKNOWN);
+  const organDonation = r.coded(LINK.wishes.organDonation.value, SNOMED_YES_NO_UNKNOWN);
 
   checkMeasurement(r, LINK.otherInformation.name, MEASUREMENT.otherInformation.code!);
   const otherInformation = r.string(LINK.otherInformation.value);
   field(['otherInformation'], LINK.otherInformation.value);
 
-  const earlier = r.coded(LINK.earlier.answer, YES_NO_UNKNOWN);
+  const earlier = r.coded(LINK.earlier.answer, SNOMED_YES_NO_UNKNOWN);
   const earlierComment = r.string(LINK.earlier.comment);
-  const differs = r.coded(LINK.earlier.differs, YES_NO_UNKNOWN);
+  const differs = r.coded(LINK.earlier.differs, SNOMED_YES_NO_UNKNOWN);
   if (differs && earlier !== 'YES')
     r.problem(LINK.earlier.differs, 'Answered although no earlier agreements were recorded (question a)');
   const informed = r.coded(LINK.sharing.informed, YES_NO);
@@ -342,7 +328,7 @@ function checkMeasurement(r: FormReader, linkId: string, code: string): void {
 
 function patientOf(r: FormReader, context: FormContext): Conversation['patient'] {
   const name = r.name(LINK.patientName);
-  const birthDate = r.dateTime(LINK.patientBirthDate, formDate);
+  const birthDate = r.dateTime(LINK.patientBirthDate);
   const given = context.patient;
   if (name && given.name && !sameName(given.name, name) && !sameName(name, given.name))
     r.problem(LINK.patientName.group, 'The name differs from the Patient resource\u2019s');
@@ -616,7 +602,7 @@ function icdOf(r: FormReader): {
   present?: { present: 'YES' | 'NO' | 'UNKNOWN'; comment?: string };
   deactivation?: { answer: keyof typeof FORM_ICD_DEACTIVATION; comment?: string };
 } {
-  const answer = r.coded(LINK.icd.has, YES_NO_UNKNOWN);
+  const answer = r.coded(LINK.icd.has, SNOMED_YES_NO_UNKNOWN);
   const products = r.codes(LINK.icd.productType);
   if (products.some((p) => p.code !== ICD_PRODUCT.code))
     r.problem(LINK.icd.productType, 'Not one of the form\u2019s answer options');
