@@ -173,7 +173,8 @@ describe('lawful destruction', () => {
       data: { grounds: 'PATIENT_REQUEST', reference: 'VERZ-2026/17' },
     });
     expect(result.record).toBeNull();
-    expect(result.changes).toEqual([]);
+    // The destruction's own row, which restates nothing of what it destroyed.
+    expect(result.changes).toMatchObject([{ type: 'RecordDestroyed', changes: [] }]);
     expect(result.destroyed).toMatchObject({ version: version + 1, grounds: 'PATIENT_REQUEST' });
     await expectDestroyed(n, bsn);
 

@@ -21,14 +21,13 @@ import {
   type PlanView,
   type PzpCommand,
 } from '@pzp/domain';
-import { handleCommand, planAgreedOn, planAsOf } from '@pzp/application';
+import { handleCommand, planAgreedOn, planAsOf, planHistory, type HistoryEntry } from '@pzp/application';
 import { BrokenChainError, type EventStore } from '@pzp/event-store';
 import {
   StreamQuarantinedError,
   type AccessLogRow,
   type CurrentPlanRow,
   type DestroyedRecordRow,
-  type HistoryRow,
   type Page,
   type Projector,
   type Queries,
@@ -99,7 +98,7 @@ export interface PlanRecord {
 }
 
 /** One change of a plan's history, and whether a later correction marked it entered in error. */
-export type ChangeRecord = HistoryRow & { readonly enteredInError: boolean };
+export type ChangeRecord = HistoryEntry & { readonly enteredInError: boolean };
 
 export interface ChangeResult {
   /** The plan version (stream revision) after the change. */
@@ -292,7 +291,7 @@ const asRecord = (
 });
 
 /** Marks the changes out of the plan: those marked in error, and all a conversation in error took with it. */
-const withCorrections = (rows: readonly HistoryRow[], view: PlanView | undefined): ChangeRecord[] => {
+const withCorrections = (rows: readonly HistoryEntry[], view: PlanView | undefined): ChangeRecord[] => {
   const corrected = new Set(view?.corrections.flatMap((c) => [c.changeId, ...c.cascadedChangeIds]) ?? []);
   return rows.map((row) => ({ ...row, enteredInError: corrected.has(row.changeId) }));
 };
@@ -498,7 +497,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
 
     async history(bsn, { after, limit, purpose }) {
       const access = await open(bsn, { action: 'READ_HISTORY', purpose, refuseQuarantined: true });
-      const page = queries.history(access.pseudonym, after ?? -1, limit);
+      const page = await planHistory(store, streamNameFor(access.pseudonym), after ?? -1, limit).catch(
+        (e: unknown) => refuseBroken(access, e),
+      );
       await access.log(access.plan?.version);
       return { items: withCorrections(page.items, access.plan?.view), hasMore: page.hasMore };
     },
@@ -604,13 +605,11 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       // a cluster), and the revision is what this plan's read models record anyway.
       if (handled.events.length > 0) await projector.waitForStream(streamName, handled.version);
       const plan = queries.currentPlan(access.pseudonym);
-      const before = handled.version - handled.events.length;
-      const changes = queries.history(access.pseudonym, before, handled.events.length).items;
       await access.log(handled.version);
       return {
         version: handled.version,
         record: plan ? asRecord(plan, clock(), false) : null,
-        changes: withCorrections(changes, plan?.view),
+        changes: withCorrections(handled.changes, plan?.view),
         destroyed: plan ? undefined : queries.destroyedRecord(access.pseudonym),
       };
     },

@@ -7,4 +7,4 @@ export { amsterdamDateAt, type Clock } from './time.js';
 // The write path's conflict passes through the door as is: front ends map it without importing
 // the application layer.
 export { VersionConflictError } from '@pzp/application';
-export type { DestroyedRecordRow, HistoryRow } from '@pzp/projections';
+export type { DestroyedRecordRow } from '@pzp/projections';

@@ -15,6 +15,7 @@ import {
   type ExpectedRevision,
 } from '@pzp/event-store';
 import { commandEventIds, commandId } from './command-event-ids.js';
+import { describeEvents, type HistoryEntry } from './history.js';
 
 export interface HandleCommandOptions {
   /** `pzp-<pseudonym>`: never built from a BSN here, so a BSN cannot leak into a stream name. */
@@ -45,6 +46,8 @@ export interface HandledCommand {
   /** Global position of the last appended event: wait for the read models to reach it. */
   readonly position: bigint | undefined;
   readonly state: PlanState;
+  /** What each appended event changed, as the plan's history shows it. */
+  readonly changes: readonly HistoryEntry[];
 }
 
 /** A caller's expected version did not match the plan's; nothing was written. */
@@ -97,18 +100,20 @@ export async function handleCommand(
     causationId: command.type,
     newId,
   });
-  if (events.length === 0) return { events, version: state.version, position: undefined, state };
+  if (events.length === 0) return { events, version: state.version, position: undefined, state, changes: [] };
   try {
     const result = await store.appendToStream(
       streamName,
       events.map((e) => ({ id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata })),
       { expectedRevision: toExpectedRevision(state.version) },
     );
+    const described = describeEvents(state, events);
     return {
       events,
       version: Number(result.nextExpectedRevision),
       position: result.position,
-      state: fold(events, state),
+      state: described.state,
+      changes: described.entries,
     };
   } catch (e) {
     // Someone appended between our read and our write: report it like a stale expectedVersion.

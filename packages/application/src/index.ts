@@ -1,2 +1,3 @@
 export * from './handle-command.js';
 export * from './as-of.js';
+export * from './history.js';

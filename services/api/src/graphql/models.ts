@@ -1,5 +1,5 @@
 import type { AccessRecord, Decision, ItemChange, PendingRevision, PlanView, Treatment } from '@pzp/domain';
-import type { HistoryRow } from '@pzp/access';
+import type { ChangeRecord } from '@pzp/access';
 
 /** What a PzpRecord resolves from: the domain's view of one plan at one moment, as is. */
 export type RecordModel = PlanView & {
@@ -10,7 +10,7 @@ export type RecordModel = PlanView & {
   readonly accessFlagged: boolean;
 };
 
-export type ChangeModel = HistoryRow & { readonly enteredInError: boolean };
+export type ChangeModel = ChangeRecord;
 
 export type AccessLogModel = AccessRecord;
 
