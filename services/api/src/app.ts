@@ -5,9 +5,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import { openRecords } from '@pzp/access';
-import { loadWebApp } from '@pzp/web';
+import { loadWebApp, type OidcOffer } from '@pzp/web';
 import type { JWK } from 'jose';
 import { devLoginRouter } from './auth/dev-login.js';
+import { launchRouter } from './auth/launch.js';
 import type { TokenVerifier } from './auth/index.js';
 import { AuthenticationError } from './auth/index.js';
 import { fhirRouter } from './fhir/index.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
    * this development key). Absent: no /dev routes, as in production.
    */
   readonly devLogin?: { readonly privateJwk: JWK };
+  /** The web app's sign-in: host systems allowed to launch it (POST /launch), and OIDC if any. */
+  readonly webSignIn?: { readonly launchOrigins?: readonly string[]; readonly oidc?: OidcOffer };
 }
 
 export const MAX_BODY = '256kb';
@@ -121,8 +124,19 @@ export async function createApp(
   // No ETag: responses are never cached (no-store), so hashing every body would be wasted work.
   app.set('etag', false);
   // The registry's own web app (Spoedoverzicht): static files; it reads data only through /graphql.
-  const web = await loadWebApp();
+  const web = await loadWebApp({
+    development: options.devLogin !== undefined,
+    oidc: options.webSignIn?.oidc ?? null,
+  });
   app.get(web.paths, web.handle);
+  app.use(
+    launchRouter({
+      verifier,
+      web,
+      logger: services.logger,
+      allowedOrigins: options.webSignIn?.launchOrigins ?? [],
+    }),
+  );
   if (options.devLogin) app.use('/dev', devLoginRouter(options.devLogin.privateJwk));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

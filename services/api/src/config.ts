@@ -110,6 +110,34 @@ const Env = z.object({
    * may take it over (a node that died mid-delivery). Longer than PZP_WEBHOOK_TIMEOUT_MS.
    */
   PZP_WEBHOOK_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(30_000),
+  // The web app's sign-in (README "Web app").
+  /**
+   * Host systems (HIS, HAP, EPD) whose pages may open the web app by a context launch (POST
+   * /launch): comma-separated origins such as `https://his.example.nl`. This origin always may.
+   */
+  PZP_LAUNCH_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (o) => URL.canParse(o) && new URL(o).origin === o,
+            'origins such as https://his.example.nl',
+          ),
+      ),
+    ),
+  /** OIDC sign-in in the web app (Authorization Code + PKCE): the issuer, its public client, the scope. */
+  PZP_OIDC_ISSUER: z.url().optional(),
+  PZP_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  PZP_OIDC_SCOPE: z.string().min(1).max(500).default('openid'),
   /** How often `reviewDue` subscriptions look for plans that came due. */
   PZP_REVIEW_DUE_POLL_MS: z.coerce.number().int().min(50).max(86_400_000).default(3_600_000),
 });
@@ -156,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (Boolean(config.PZP_OIDC_ISSUER) !== Boolean(config.PZP_OIDC_CLIENT_ID))
+    throw new ConfigError('PZP_OIDC_ISSUER and PZP_OIDC_CLIENT_ID go together');
   if (config.PZP_METRICS_PORT !== undefined && config.PZP_METRICS_PORT === config.PORT)
     throw new ConfigError('PZP_METRICS_PORT must differ from PORT');
   // A lease shorter than an attempt would let a second node send a notice still being sent.

@@ -160,6 +160,18 @@ async function main() {
     ...(usesDevelopmentKeys(config)
       ? { devLogin: { privateJwk: (await ensureDevelopmentKeys(config.dataDir)).privateJwk } }
       : {}),
+    webSignIn: {
+      launchOrigins: config.PZP_LAUNCH_ORIGINS,
+      ...(config.PZP_OIDC_ISSUER && config.PZP_OIDC_CLIENT_ID
+        ? {
+            oidc: {
+              issuer: config.PZP_OIDC_ISSUER,
+              clientId: config.PZP_OIDC_CLIENT_ID,
+              scope: config.PZP_OIDC_SCOPE,
+            },
+          }
+        : {}),
+    },
     // On PORT only without a port of its own (config.ts: production then needs a token).
     metrics: { node: metrics, endpointHere: config.PZP_METRICS_PORT === undefined },
   });

@@ -18,7 +18,7 @@ import {
   type Queries,
   type ReadModelDb,
 } from '@pzp/projections';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
 import {
   createTokenVerifier,
   DEV_AUDIENCE,
@@ -102,6 +102,8 @@ export interface InProcessApiOptions extends InProcessOptions {
   readonly requestTimeoutMs?: number;
   /** Mount the development sign-in (/dev) as a development node does. */
   readonly devLogin?: boolean;
+  /** The web app's launch origins and OIDC (AppOptions.webSignIn). */
+  readonly webSignIn?: AppOptions['webSignIn'];
 }
 
 export interface InProcessApi extends InProcessServices {
@@ -147,6 +149,7 @@ export async function startInProcessApi(options: InProcessApiOptions): Promise<I
       isReady: () => true,
       introspection: false,
       ...(options.devLogin ? { devLogin: { privateJwk: keys.privateJwk } } : {}),
+      ...(options.webSignIn ? { webSignIn: options.webSignIn } : {}),
     });
     const listening = app.listen(0);
     server = listening;

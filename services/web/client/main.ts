@@ -1,7 +1,8 @@
 /**
  * The app's entry: sign-in, the nav, and screen 1, the Spoedoverzicht (BSN in, the plan out). The
- * token stays in sessionStorage (gone with the tab, never in a URL or localStorage); the BSN lives
- * only in the field and in memory, never in the address or the title.
+ * token comes from a host system's context launch, an OIDC sign-in, or (development) a pasted token
+ * or a persona; it stays in sessionStorage (gone with the tab, never in a URL or localStorage). The
+ * BSN lives only in the field and in memory, never in the address or the title.
  */
 import { visibleLength } from '@pzp/domain/free-text';
 import { ApiError, fetchMe, fetchPlan, type Lookup, type Me } from './api.js';
@@ -10,8 +11,10 @@ import { normalizeBsn, showBsnState as markBsn, type BsnState } from './bsn.js';
 import { h } from './dom.js';
 import { isPhysicianProfession, professionLabel } from './labels.js';
 import { forgetAll, registerScreen, screenFromAddress, showScreen, startNav } from './nav.js';
+import { finishOidcSignIn, startOidcSignIn } from './oidc.js';
 import { planView } from './plan-view.js';
 import { mountReviews } from './reviews.js';
+import { signInOffer, takeLaunch, type LaunchContext } from './page-data.js';
 import { TOKEN_KEY, onTokenExpired, savedToken } from './session.js';
 import { mountTimeline } from './timeline.js';
 
@@ -23,6 +26,12 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const tokenForm = $<HTMLFormElement>('token-form');
 const tokenInput = $<HTMLInputElement>('token');
 const tokenError = $<HTMLElement>('token-error');
+const signInSection = $<HTMLElement>('sign-in');
+const launchHint = $<HTMLElement>('launch-hint');
+const oidcButton = $<HTMLButtonElement>('oidc-sign-in');
+const signInError = $<HTMLElement>('sign-in-error');
+/** Development offers the token field and the personas; production a context launch or OIDC. */
+const offer = signInOffer();
 const caller = $<HTMLElement>('caller');
 const callerName = $<HTMLElement>('caller-name');
 const nav = $<HTMLElement>('nav');
@@ -147,16 +156,21 @@ async function lookup(request: Lookup) {
     if (!(error instanceof ApiError)) throw error;
     if (error.code === 'FORBIDDEN') refusal(error, request.bsn);
     else if (error.code === 'UNAUTHENTICATED') {
-      signOut('Het token is ongeldig of verlopen. Plak een nieuw token.');
+      signOut(EXPIRED);
     } else
       message('error', 'Fout bij ophalen', error.message, 'Het plan is niet getoond. Probeer het opnieuw.');
   }
 }
 
+const EXPIRED = offer.development
+  ? 'Het token is ongeldig of verlopen. Plak een nieuw token.'
+  : 'Uw aanmelding is ongeldig of verlopen. Open het PZP-register opnieuw vanuit uw systeem of meld u opnieuw aan.';
+
 function signedIn(identity: Me) {
   me = identity;
   tokenForm.hidden = true;
   personaForm.hidden = true;
+  signInSection.hidden = true;
   caller.hidden = false;
   callerName.textContent = `${identity.name}, ${professionLabel(identity.profession)}, ${identity.organization.name}`;
   nav.hidden = false;
@@ -181,6 +195,17 @@ function openPlan(bsn: string) {
   void lookup({ bsn, purpose: 'TREATMENT' });
 }
 
+/** A host system's launch with a patient in context: that patient's plan at once, for its purpose. */
+function openLaunched({ bsn, purpose }: LaunchContext) {
+  if (bsn === undefined) return;
+  showScreen('spoed');
+  bsnInput.value = bsn;
+  purposeSelect.value = purpose;
+  // A BSN that fails the 11-check is shown as such in its field, and not looked up.
+  if (showBsnState() === 'valid') void lookup({ bsn: normalizeBsn(bsn), purpose });
+  else bsnInput.focus();
+}
+
 function signOut(reason = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   me = undefined;
@@ -188,18 +213,25 @@ function signOut(reason = '') {
   caller.hidden = true;
   nav.hidden = true;
   screens.hidden = true;
-  tokenForm.hidden = false;
-  void offerPersonas();
-  tokenError.textContent = reason;
-  tokenInput.focus();
+  signInSection.hidden = offer.development && offer.oidc === null;
+  launchHint.hidden = offer.development;
+  oidcButton.hidden = offer.oidc === null;
+  signInError.textContent = offer.development ? '' : reason;
+  if (offer.development) {
+    tokenForm.hidden = false;
+    void offerPersonas();
+    tokenError.textContent = reason;
+    tokenInput.focus();
+  } else if (offer.oidc) oidcButton.focus();
 }
 
-async function signIn(token: string) {
+async function signIn(token: string, launch?: LaunchContext) {
   try {
     const identity = await fetchMe(token);
     sessionStorage.setItem(TOKEN_KEY, token);
     tokenInput.value = '';
     signedIn(identity);
+    if (launch) openLaunched(launch);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     signOut(
@@ -283,6 +315,34 @@ mountTimeline();
 onTokenExpired((reason) => signOut(reason));
 startNav();
 
-const saved = savedToken();
-if (saved) void signIn(saved);
-else signOut();
+const OIDC_FAILED = 'Aanmelden is mislukt. Probeer het opnieuw.';
+oidcButton.addEventListener('click', () => {
+  if (!offer.oidc) return;
+  oidcButton.disabled = true;
+  startOidcSignIn(offer.oidc).catch(() => {
+    oidcButton.disabled = false;
+    signOut(OIDC_FAILED);
+  });
+});
+
+async function start() {
+  const launch = takeLaunch();
+  if (launch) {
+    // The page came from the launch's POST: a reload must not post the form again, and the history
+    // entry is the app's own address. The token is kept like any other, in this tab only.
+    history.replaceState(null, '', '/');
+    sessionStorage.setItem(TOKEN_KEY, launch.token);
+  } else if (offer.oidc) {
+    try {
+      const token = await finishOidcSignIn(offer.oidc);
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    } catch {
+      signOut(OIDC_FAILED);
+      return;
+    }
+  }
+  const saved = savedToken();
+  if (saved) await signIn(saved, launch);
+  else signOut();
+}
+void start();

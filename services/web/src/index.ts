@@ -7,8 +7,12 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { inertJson, messagePage, withData, type LaunchContext, type SignInOffer } from './page.js';
+
+export type { LaunchContext, OidcOffer, SignInOffer } from './page.js';
 
 export { WEB_OPERATIONS } from './operations.js';
+export { inertJson, messagePage } from './page.js';
 
 const CLIENT = fileURLToPath(new URL('../client/', import.meta.url));
 
@@ -21,22 +25,31 @@ export interface WebApp {
   /** The paths the app answers (`/` is the page). */
   readonly paths: string[];
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * The page as a host system's context launch answers it: the launch (the caller's token, the
+   * patient in context) embedded once as inert JSON, read and removed by the app on start.
+   */
+  readonly sendLaunch: (res: ServerResponse, launch: LaunchContext) => void;
+  /** A short Dutch page for a refused launch (no app, nothing of the request echoed). */
+  readonly sendMessage: (res: ServerResponse, status: number, title: string, text: string) => void;
 }
 
 /**
  * Everything the page may load comes from this origin: no CDN (hospital networks have no internet),
- * no inline script, and the page is never framed by another site.
+ * no inline script, and the page is never framed by another site. With OIDC the page also talks to
+ * the issuer (discovery and the token endpoint), and to nothing else.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const contentSecurityPolicy = (signIn: SignInOffer) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `connect-src 'self'${signIn.oidc ? ` ${new URL(signIn.oidc.issuer).origin}` : ''}`,
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 async function bundle(): Promise<Buffer> {
   const result = await build({
@@ -62,10 +75,38 @@ async function assets(): Promise<Map<string, Asset>> {
 
 let loaded: Promise<Map<string, Asset>> | undefined;
 
-/** The app, bundled once per process (several in-process test apps share one bundle). */
-export async function loadWebApp(): Promise<WebApp> {
+function send(res: ServerResponse, status: number, asset: Asset, csp: string) {
+  res.statusCode = status;
+  res.setHeader('content-type', asset.type);
+  // The page shows patient data once loaded (and a launched page holds a token): nothing of it may
+  // stay in a shared cache, and the address it came from goes nowhere with a link.
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-security-policy', csp);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.end(asset.body);
+}
+
+const HTML = 'text/html; charset=utf-8';
+
+/**
+ * The app, bundled once per process (several in-process test apps share one bundle). `signIn` says
+ * which sign-in the page offers (the persona picker in development, OIDC when configured); it goes
+ * into the page as inert JSON, so the app knows it before its first request.
+ */
+export async function loadWebApp(signIn: SignInOffer): Promise<WebApp> {
   loaded ??= assets();
-  const files = await loaded;
+  const files = new Map(await loaded);
+  const template = files.get('/')!.body.toString('utf8');
+  const page = (launch?: LaunchContext) =>
+    Buffer.from(
+      withData(template, [
+        inertJson('sign-in-offer', signIn),
+        ...(launch === undefined ? [] : [inertJson('launch', launch)]),
+      ]),
+    );
+  files.set('/', { type: HTML, body: page() });
+  const csp = contentSecurityPolicy(signIn);
   return {
     paths: [...files.keys()],
     handle: (req, res) => {
@@ -75,13 +116,10 @@ export async function loadWebApp(): Promise<WebApp> {
         res.end();
         return;
       }
-      res.setHeader('content-type', asset.type);
-      // The page shows patient data once loaded; nothing of it may stay in a shared cache.
-      res.setHeader('cache-control', 'no-store');
-      res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-      res.setHeader('x-content-type-options', 'nosniff');
-      res.setHeader('referrer-policy', 'no-referrer');
-      res.end(asset.body);
+      send(res, 200, asset, csp);
     },
+    sendLaunch: (res, launch) => send(res, 200, { type: HTML, body: page(launch) }, csp),
+    sendMessage: (res, status, title, text) =>
+      send(res, status, { type: HTML, body: Buffer.from(messagePage(title, text)) }, csp),
   };
 }
