@@ -24,12 +24,21 @@ export interface ApiProcess {
   readonly exited: Promise<number | null>;
 }
 
+/** The source run with tsx as the loader, or (`compiled`) what `pnpm build` wrote, as production runs it. */
+export interface ApiBuild {
+  readonly compiled?: boolean;
+}
+
 /**
  * Spawns the real API process without waiting for it: one node process with tsx as its loader
- * (not the tsx CLI, which runs the server in a child process that a SIGKILL would orphan).
+ * (not the tsx CLI, which runs the server in a child process that a SIGKILL would orphan), or on
+ * the compiled JavaScript.
  */
-export function spawnApi(env: Record<string, string>, dataDir: string): ApiProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')], {
+export function spawnApi(env: Record<string, string>, dataDir: string, build: ApiBuild = {}): ApiProcess {
+  const entry = build.compiled
+    ? [join(ROOT, 'services/api/dist/main.js')]
+    : ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')];
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -77,8 +86,9 @@ export class TestServer {
   static async start(
     env: Record<string, string> = {},
     dataDir = mkdtempSync(join(tmpdir(), 'pzp-e2e-')),
+    build: ApiBuild = {},
   ): Promise<TestServer> {
-    const { child, logs, port } = spawnApi(env, dataDir);
+    const { child, logs, port } = spawnApi(env, dataDir, build);
     try {
       return new TestServer(`http://127.0.0.1:${await port}`, dataDir, child, logs);
     } catch (error) {

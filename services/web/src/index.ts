@@ -14,7 +14,9 @@ export type { LaunchContext, OidcOffer, SignInOffer } from './page.js';
 export { WEB_OPERATIONS } from './operations.js';
 export { inertJson, messagePage } from './page.js';
 
-const CLIENT = fileURLToPath(new URL('../client/', import.meta.url));
+// From the package's entry, not this module: bundled into the API's dist, this module's own URL
+// no longer lies in services/web/src.
+const CLIENT = fileURLToPath(new URL('../client/', import.meta.resolve('@pzp/web')));
 
 interface Asset {
   readonly type: string;

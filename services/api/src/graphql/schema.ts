@@ -11,7 +11,9 @@ import { recordResolvers } from './resolvers/record.js';
 import { BSNScalar, DateTimeScalar, LocalDateScalar } from './scalars.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
-const SDL_DIR = fileURLToPath(new URL('../../../../graphql/', import.meta.url));
+// From the package's entry, not this module: compiled into services/api/dist, this module's own
+// URL no longer lies in src/graphql.
+const SDL_DIR = fileURLToPath(new URL('../../../graphql/', import.meta.resolve('@pzp/api')));
 
 /** The SDL in /graphql, the one source of the public contract. */
 export const typeDefs = readdirSync(SDL_DIR)
