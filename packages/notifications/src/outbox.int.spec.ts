@@ -176,3 +176,77 @@ describe('a read by breaking the glass', () => {
     ]);
   });
 });
+
+describe('the checkpoint past events with nothing to tell', () => {
+  it('waits to be written (no fsync per ordinary read), is written on stop, and a crash before then tells nothing twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pzp-outbox-defer-'));
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    let db = openOutboxDb(join(dir, 'outbox.db'));
+    cleanups.push(async () => {
+      db.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const registered = {
+      id: randomUUID(),
+      type: ENDPOINT_REGISTERED,
+      data: {
+        endpointId: `ep_${'c'.repeat(32)}`,
+        organization: organizations.practice,
+        url: 'http://127.0.0.1:9/hook',
+        registeredBy: actors.gp,
+        registeredAt: '2026-03-02T14:10:00+01:00',
+      },
+      metadata: {},
+    };
+    await store.appendToStream(ENDPOINTS_STREAM, [registered], { expectedRevision: 'any' });
+    let outbox = new Outbox(store, db);
+    await outbox.start();
+    const pseudonym = await recordPatient(store, 4);
+    await outbox.waitFor((await store.headPosition())!);
+    const notices = () => (db.prepare('SELECT notice_id FROM notices').all() as unknown[]).length;
+    expect(notices()).toBe(1);
+    const told = outboxStatements(db).readCheckpoint();
+    expect(told).toBe(await store.headPosition());
+
+    // Ordinary reads: access records, nothing to tell anyone.
+    const read = () => ({
+      id: randomUUID(),
+      type: ACCESS_LOG_EVENT_TYPE,
+      data: {
+        accessId: randomUUID(),
+        pseudonym,
+        at: '2026-03-03T10:00:00+01:00',
+        action: 'READ_CURRENT',
+        user: actors.gp,
+        clientSystem: 'HIS',
+        purpose: 'TREATMENT',
+        outcome: 'GRANTED',
+        basis: 'REGISTERED_GP_PRACTICE',
+        flagged: false,
+      },
+      metadata: {},
+    });
+    await store.appendToStream(accessLogStreamName('n1', '2026-03-03'), [read(), read()], {
+      expectedRevision: 'any',
+    });
+    const head = (await store.headPosition())!;
+    await outbox.waitFor(head);
+    expect(outbox.position).toBe(head);
+    expect(outboxStatements(db).readCheckpoint()).toBe(told);
+
+    // A crash now: the next outbox reads those reads again, and again finds nothing to tell.
+    const crashed = outbox;
+    cleanups.push(() => crashed.stop()); // its file is closed under it: it can write nothing more
+    db.close();
+    db = openOutboxDb(join(dir, 'outbox.db'));
+    outbox = new Outbox(store, db);
+    await outbox.start();
+    expect(outbox.position).toBe(head);
+    expect(notices()).toBe(1);
+    // Stopping writes what was deferred.
+    await outbox.stop();
+    expect(outboxStatements(db).readCheckpoint()).toBe(head);
+    expect(notices()).toBe(1);
+  });
+});

@@ -86,6 +86,9 @@ interface Run {
   readonly events: RecordedEvent[];
 }
 
+/** How long a checkpoint that moved past events with nothing to tell may wait to be written. */
+const CHECKPOINT_DELAY_MS = 1_000;
+
 /**
  * Works out who is told of each change: a checkpointed consumer of the event store's `$all`, like
  * the projector, but with its own file and checkpoint (see outbox-db.ts for why). For every run of
@@ -212,6 +215,39 @@ export class Outbox {
     await this.subscription?.close();
     await this.following;
     this.subscription = undefined;
+    this.writeDeferredCheckpoint();
+  }
+
+  private deferredCheckpoint: { position: bigint; timer: NodeJS.Timeout } | undefined;
+
+  private deferCheckpoint(position: bigint) {
+    if (this.deferredCheckpoint) {
+      this.deferredCheckpoint.position = position;
+      return;
+    }
+    const timer = setTimeout(() => this.writeDeferredCheckpoint(), CHECKPOINT_DELAY_MS);
+    timer.unref();
+    this.deferredCheckpoint = { position, timer };
+  }
+
+  private clearDeferredCheckpoint() {
+    clearTimeout(this.deferredCheckpoint?.timer);
+    this.deferredCheckpoint = undefined;
+  }
+
+  private writeDeferredCheckpoint() {
+    const deferred = this.deferredCheckpoint;
+    if (!deferred) return;
+    this.clearDeferredCheckpoint();
+    try {
+      this.sql.writeCheckpoint(deferred.position);
+    } catch (error) {
+      // Not lost: the events after the stored checkpoint are read again at the next start.
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'outbox checkpoint not written',
+      );
+    }
   }
 
   /**
@@ -301,15 +337,22 @@ export class Outbox {
     }
     const last = fresh[fresh.length - 1]!.position;
     const now = this.clock();
-    this.db.transaction(() => {
-      for (const e of endpoints.values()) {
-        const before = this.endpoints.get(e.endpointId);
-        if (before !== e) this.sql.registerEndpoint(e);
-      }
-      for (const n of notices) this.sql.insert(n, now.toISOString(), 'PENDING', now.getTime());
-      this.sql.writeCheckpoint(last);
-    })();
-    // Memory follows what is on disk, only after the commit.
+    const changedEndpoints = [...endpoints.values()].filter((e) => this.endpoints.get(e.endpointId) !== e);
+    if (notices.length === 0 && changedEndpoints.length === 0) {
+      // Nothing to tell (most bursts are access records of ordinary reads): only the checkpoint
+      // moves, and an fsync per burst for it alone cost a quarter of a busy node's event loop. It
+      // is written within CHECKPOINT_DELAY_MS, or with the next notices: a crash before then makes
+      // the outbox read these events again and find, again, nothing to tell.
+      this.deferCheckpoint(last);
+    } else {
+      this.db.transaction(() => {
+        for (const e of changedEndpoints) this.sql.registerEndpoint(e);
+        for (const n of notices) this.sql.insert(n, now.toISOString(), 'PENDING', now.getTime());
+        this.sql.writeCheckpoint(last);
+      })();
+      this.clearDeferredCheckpoint();
+    }
+    // Memory follows what is on disk (or, deferred, what re-reading would give), after the commit.
     this.checkpoint = last;
     for (const [k, v] of endpoints) this.endpoints.set(k, v);
     for (const [streamName, state] of states) this.remember(streamName, state);
