@@ -297,6 +297,206 @@ const withCorrections = (rows: readonly HistoryEntry[], view: PlanView | undefin
 };
 
 /**
+ * What one request has opened so far. The door's steps below are functions of it rather than
+ * closures made anew for every request: a request builds this object and the records' methods.
+ */
+interface RequestState {
+  readonly door: RecordDoor;
+  readonly caller: Caller;
+  /** Made on first use: a request that reads no plan never builds one. */
+  loader: PlanLoader | undefined;
+  /** The one patient this request opened (or tried to), by pseudonym. */
+  openedPatient: string | undefined;
+  /** How many more plans this request may list. */
+  listable: number;
+  /** The break-glass reviews' part of the records, made when first asked for. */
+  reviews: BreakGlassReviewRecords | undefined;
+}
+
+const plansOf = (state: RequestState): PlanLoader => (state.loader ??= createPlanLoader(state.door.queries));
+
+/** Takes `limit` plans from what this request may still list (before the first await of a list). */
+function reserveListed(state: RequestState, limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_PER_REQUEST) {
+    throw new InvalidRequestError(`limit must be between 1 and ${MAX_LISTED_PER_REQUEST}`, ['limit']);
+  }
+  if (limit > state.listable) {
+    throw new AccessDeniedError(
+      TOO_MANY_PATIENTS,
+      `One request lists at most ${MAX_LISTED_PER_REQUEST} plans; ask for the next page in a request of its own`,
+    );
+  }
+  state.listable -= limit;
+}
+
+const reviewsOf = (state: RequestState): BreakGlassReviewRecords =>
+  (state.reviews ??= openBreakGlassReview(state.door, state.caller, (limit) => reserveListed(state, limit)));
+
+/**
+ * The plan row, or none; a missing row is checked against the event store, because a row is
+ * missing both when there is no plan and when this node's read models have not applied the
+ * patient's first events yet (another node wrote them a moment ago). Answering "no plan" then
+ * would be wrong, and deciding access on it would grant NEW_PATIENT to anyone: so read the
+ * stream's last event (one cheap read) and, when there is one, wait until the read models
+ * include it.
+ */
+async function planOf(
+  state: RequestState,
+  pseudonym: string,
+): Promise<{ plan: CurrentPlanRow | undefined; quarantined: boolean }> {
+  const { store, queries, projector } = state.door;
+  const plans = plansOf(state);
+  const plan = await plans.load(pseudonym);
+  if (queries.quarantine(pseudonym) !== undefined) return { plan, quarantined: true };
+  if (plan) return { plan, quarantined: false };
+  const streamName = streamNameFor(pseudonym);
+  const [head] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+  if (head === undefined) return { plan: undefined, quarantined: false };
+  let quarantined = false;
+  try {
+    await projector.waitForStream(streamName, Number(head.revision));
+  } catch (e) {
+    if (!(e instanceof StreamQuarantinedError)) throw e;
+    quarantined = true;
+  }
+  plans.clear(pseudonym);
+  return { plan: await plans.load(pseudonym), quarantined };
+}
+
+/** Appends the access record of one attempt on `pseudonym`'s record; resolves once it is durable. */
+async function logAccess(
+  state: RequestState,
+  pseudonym: string,
+  request: OpenRequest,
+  breakGlassReason: string | undefined,
+  outcome: 'GRANTED' | 'DENIED',
+  basis: string,
+  flagged: boolean,
+  planVersion?: number,
+): Promise<void> {
+  const { caller } = state;
+  await state.door.accessLog.record({
+    pseudonym,
+    action: request.action,
+    user: caller.actor,
+    clientSystem: caller.clientSystem,
+    purpose: request.purpose,
+    outcome,
+    basis,
+    breakGlassReason,
+    flagged,
+    planVersion,
+    requestId: caller.requestId,
+  });
+}
+
+/**
+ * Applies the access policy to the patient's current plan; writes the access record of a
+ * refusal before refusing, and hands a granted caller the means to log what it showed.
+ */
+async function open(
+  state: RequestState,
+  patient: string | PatientByPseudonym,
+  request: OpenRequest,
+): Promise<Opened> {
+  const { door, caller } = state;
+  const pseudonym = typeof patient === 'string' ? door.pseudonymOf(patient) : patient.pseudonym;
+  // Only a pseudonym's shape can name a stream: anything else is no patient's record.
+  if (typeof patient !== 'string' && !PSEUDONYM.test(pseudonym))
+    throw new InvalidRequestError('Not a patient id', ['patient']);
+  // Bad text (control characters, longer than an access record holds) is bad input, refused up
+  // front like any malformed argument: no record was asked for yet, so nothing is logged.
+  const breakGlassReason = statedReason(request.breakGlassReason);
+  // Claimed before the first await: of the concurrent reads of one request (aliases), the first
+  // to start opens its patient and the others are refused, whatever order their reads finish in.
+  state.openedPatient ??= pseudonym;
+  if (state.openedPatient !== pseudonym) {
+    await logAccess(state, pseudonym, request, breakGlassReason, 'DENIED', TOO_MANY_PATIENTS, true);
+    throw new AccessDeniedError(TOO_MANY_PATIENTS, ONE_PATIENT_PER_REQUEST);
+  }
+  const { plan, quarantined } = await planOf(state, pseudonym);
+  const decision = decideAccess(
+    { actor: caller.actor, action: request.action, purpose: request.purpose, breakGlassReason },
+    plan ? factsFromView(plan.view) : undefined,
+  );
+  if (decision.outcome === 'DENIED') {
+    // A refused break-glass attempt is flagged too.
+    await logAccess(
+      state,
+      pseudonym,
+      request,
+      breakGlassReason,
+      'DENIED',
+      decision.reason,
+      request.purpose === 'BREAK_THE_GLASS',
+    );
+    throw new AccessDeniedError(decision.reason, decision.message);
+  }
+  // A caller who may see the record learns that it cannot be shown now (one who may not learns
+  // only the refusal above); the attempt is logged as refused, since nothing was shown.
+  if (quarantined && request.refuseQuarantined) {
+    await logAccess(
+      state,
+      pseudonym,
+      request,
+      breakGlassReason,
+      'DENIED',
+      RECORD_UNAVAILABLE,
+      decision.flagged,
+    );
+    throw new RecordUnavailableError();
+  }
+  // Destroyed: told to whoever may learn that there is no plan (the policy above decided it on
+  // no facts, as for none); its access log is still there for the auditor.
+  const destroyed = plan === undefined ? door.queries.destroyedRecord(pseudonym) : undefined;
+  if (destroyed !== undefined && request.refuseQuarantined) {
+    await logAccess(
+      state,
+      pseudonym,
+      request,
+      breakGlassReason,
+      'DENIED',
+      RECORD_DESTROYED,
+      decision.flagged,
+      destroyed.version,
+    );
+    throw new RecordDestroyedError(destroyed);
+  }
+  return {
+    pseudonym,
+    plan,
+    decision,
+    log(planVersion) {
+      return logAccess(
+        state,
+        pseudonym,
+        request,
+        breakGlassReason,
+        'GRANTED',
+        decision.basis,
+        decision.flagged,
+        planVersion,
+      );
+    },
+    deny(basis) {
+      return logAccess(state, pseudonym, request, breakGlassReason, 'DENIED', basis, decision.flagged);
+    },
+  };
+}
+
+/**
+ * A stream folded straight from the store that fails its hash chain: quarantined on this node
+ * (with the projector's alarm), the attempt logged as refused, nothing of it shown. Anything else
+ * is rethrown as it is.
+ */
+async function refuseBroken(state: RequestState, access: Opened, e: unknown): Promise<never> {
+  if (!(e instanceof BrokenChainError)) throw e;
+  state.door.projector.reportBrokenChain(e);
+  await access.deny(RECORD_UNAVAILABLE);
+  throw new RecordUnavailableError();
+}
+
+/**
  * The records of `caller`, for one request: plan reads are batched and cached for its length.
  *
  * One request opens the record of one patient (the same patient again is fine: several views of
@@ -309,142 +509,30 @@ const withCorrections = (rows: readonly HistoryEntry[], view: PlanView | undefin
  */
 export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
   const { store, queries, projector, accessLog, clock } = door;
-  let loader: PlanLoader | undefined;
-  // Made on first use: a request that reads no plan never builds one.
-  const plans = () => (loader ??= createPlanLoader(queries));
-  /** The one patient this request opened (or tried to), by pseudonym. */
-  let openedPatient: string | undefined;
-  /** How many more plans this request may list. */
-  let listable = MAX_LISTED_PER_REQUEST;
-  /** Takes `limit` plans from what this request may still list (before the first await of a list). */
-  function reserveListed(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_PER_REQUEST) {
-      throw new InvalidRequestError(`limit must be between 1 and ${MAX_LISTED_PER_REQUEST}`, ['limit']);
-    }
-    if (limit > listable) {
-      throw new AccessDeniedError(
-        TOO_MANY_PATIENTS,
-        `One request lists at most ${MAX_LISTED_PER_REQUEST} plans; ask for the next page in a request of its own`,
-      );
-    }
-    listable -= limit;
-  }
-
-  /**
-   * The plan row, or none; a missing row is checked against the event store, because a row is
-   * missing both when there is no plan and when this node's read models have not applied the
-   * patient's first events yet (another node wrote them a moment ago). Answering "no plan" then
-   * would be wrong, and deciding access on it would grant NEW_PATIENT to anyone: so read the
-   * stream's last event (one cheap read) and, when there is one, wait until the read models
-   * include it.
-   */
-  async function planOf(
-    pseudonym: string,
-  ): Promise<{ plan: CurrentPlanRow | undefined; quarantined: boolean }> {
-    const plan = await plans().load(pseudonym);
-    if (queries.quarantine(pseudonym) !== undefined) return { plan, quarantined: true };
-    if (plan) return { plan, quarantined: false };
-    const streamName = streamNameFor(pseudonym);
-    const [head] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
-    if (head === undefined) return { plan: undefined, quarantined: false };
-    let quarantined = false;
-    try {
-      await projector.waitForStream(streamName, Number(head.revision));
-    } catch (e) {
-      if (!(e instanceof StreamQuarantinedError)) throw e;
-      quarantined = true;
-    }
-    plans().clear(pseudonym);
-    return { plan: await plans().load(pseudonym), quarantined };
-  }
-
-  /**
-   * Applies the access policy to the patient's current plan; writes the access record of a
-   * refusal before refusing, and hands a granted caller the means to log what it showed.
-   */
-  async function open(patient: string | PatientByPseudonym, request: OpenRequest): Promise<Opened> {
-    const pseudonym = typeof patient === 'string' ? door.pseudonymOf(patient) : patient.pseudonym;
-    // Only a pseudonym's shape can name a stream: anything else is no patient's record.
-    if (typeof patient !== 'string' && !PSEUDONYM.test(pseudonym))
-      throw new InvalidRequestError('Not a patient id', ['patient']);
-    // Bad text (control characters, longer than an access record holds) is bad input, refused up
-    // front like any malformed argument: no record was asked for yet, so nothing is logged.
-    const breakGlassReason = statedReason(request.breakGlassReason);
-    const log = async (
-      outcome: 'GRANTED' | 'DENIED',
-      basis: string,
-      flagged: boolean,
-      planVersion?: number,
-    ) => {
-      await accessLog.record({
-        pseudonym,
-        action: request.action,
-        user: caller.actor,
-        clientSystem: caller.clientSystem,
-        purpose: request.purpose,
-        outcome,
-        basis,
-        breakGlassReason,
-        flagged,
-        planVersion,
-        requestId: caller.requestId,
-      });
-    };
-    // Claimed before the first await: of the concurrent reads of one request (aliases), the first
-    // to start opens its patient and the others are refused, whatever order their reads finish in.
-    openedPatient ??= pseudonym;
-    if (openedPatient !== pseudonym) {
-      await log('DENIED', TOO_MANY_PATIENTS, true);
-      throw new AccessDeniedError(TOO_MANY_PATIENTS, ONE_PATIENT_PER_REQUEST);
-    }
-    const { plan, quarantined } = await planOf(pseudonym);
-    const decision = decideAccess(
-      { actor: caller.actor, action: request.action, purpose: request.purpose, breakGlassReason },
-      plan ? factsFromView(plan.view) : undefined,
-    );
-    if (decision.outcome === 'DENIED') {
-      await log('DENIED', decision.reason, request.purpose === 'BREAK_THE_GLASS'); // a refused break-glass attempt is flagged too
-      throw new AccessDeniedError(decision.reason, decision.message);
-    }
-    // A caller who may see the record learns that it cannot be shown now (one who may not learns
-    // only the refusal above); the attempt is logged as refused, since nothing was shown.
-    if (quarantined && request.refuseQuarantined) {
-      await log('DENIED', RECORD_UNAVAILABLE, decision.flagged);
-      throw new RecordUnavailableError();
-    }
-    // Destroyed: told to whoever may learn that there is no plan (the policy above decided it on
-    // no facts, as for none); its access log is still there for the auditor.
-    const destroyed = plan === undefined ? queries.destroyedRecord(pseudonym) : undefined;
-    if (destroyed !== undefined && request.refuseQuarantined) {
-      await log('DENIED', RECORD_DESTROYED, decision.flagged, destroyed.version);
-      throw new RecordDestroyedError(destroyed);
-    }
-    return {
-      pseudonym,
-      plan,
-      decision,
-      log: (planVersion) => log('GRANTED', decision.basis, decision.flagged, planVersion),
-      deny: (basis) => log('DENIED', basis, decision.flagged),
-    };
-  }
-
-  /**
-   * A stream folded straight from the store that fails its hash chain: quarantined on this node
-   * (with the projector's alarm), the attempt logged as refused, nothing of it shown. Anything else
-   * is rethrown as it is.
-   */
-  async function refuseBroken(access: Opened, e: unknown): Promise<never> {
-    if (!(e instanceof BrokenChainError)) throw e;
-    projector.reportBrokenChain(e);
-    await access.deny(RECORD_UNAVAILABLE);
-    throw new RecordUnavailableError();
-  }
-
+  const state: RequestState = {
+    door,
+    caller,
+    loader: undefined,
+    openedPatient: undefined,
+    listable: MAX_LISTED_PER_REQUEST,
+    reviews: undefined,
+  };
   return {
-    ...openBreakGlassReview(door, caller, reserveListed),
+    breakGlassAccesses(options) {
+      return reviewsOf(state).breakGlassAccesses(options);
+    },
+    openBreakGlassReviewCount() {
+      return reviewsOf(state).openBreakGlassReviewCount();
+    },
+    reviewBreakGlassAccess(input) {
+      return reviewsOf(state).reviewBreakGlassAccess(input);
+    },
+    breakGlassNotices(options) {
+      return reviewsOf(state).breakGlassNotices(options);
+    },
 
     async current(patient, { purpose, breakGlassReason }) {
-      const access = await open(patient, {
+      const access = await open(state, patient, {
         action: 'READ_CURRENT',
         purpose,
         breakGlassReason,
@@ -463,9 +551,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
           ['at'],
         );
       }
-      const access = await open(bsn, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
+      const access = await open(state, bsn, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
       const held = await planAsOf(store, streamNameFor(access.pseudonym), at).catch((e: unknown) =>
-        refuseBroken(access, e),
+        refuseBroken(state, access, e),
       );
       await access.log(held?.version);
       if (!held) return null;
@@ -482,9 +570,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       if (on > amsterdamDate(clock())) {
         throw new InvalidRequestError('on lies after today: nothing has been agreed for then yet', ['on']);
       }
-      const access = await open(patient, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
+      const access = await open(state, patient, { action: 'READ_AS_OF', purpose, refuseQuarantined: true });
       const agreed = await planAgreedOn(store, streamNameFor(access.pseudonym), on).catch((e: unknown) =>
-        refuseBroken(access, e),
+        refuseBroken(state, access, e),
       );
       await access.log(agreed?.version);
       if (!agreed) return null;
@@ -496,9 +584,9 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
     },
 
     async history(bsn, { after, limit, purpose }) {
-      const access = await open(bsn, { action: 'READ_HISTORY', purpose, refuseQuarantined: true });
+      const access = await open(state, bsn, { action: 'READ_HISTORY', purpose, refuseQuarantined: true });
       const page = await planHistory(store, streamNameFor(access.pseudonym), after ?? -1, limit).catch(
-        (e: unknown) => refuseBroken(access, e),
+        (e: unknown) => refuseBroken(state, access, e),
       );
       await access.log(access.plan?.version);
       return { items: withCorrections(page.items, access.plan?.view), hasMore: page.hasMore };
@@ -506,7 +594,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
 
     async accessLog(bsn, { after, limit }) {
       // The log is kept apart from the plan's stream: a quarantined plan does not hide it.
-      const access = await open(bsn, {
+      const access = await open(state, bsn, {
         action: 'READ_ACCESS_LOG',
         purpose: 'AUDIT',
         refuseQuarantined: false,
@@ -525,7 +613,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       const decision = decideAccess({ actor, action: 'READ_REVIEWS_DUE', purpose: 'TREATMENT' }, undefined);
       if (decision.outcome === 'DENIED') throw new AccessDeniedError(decision.reason, decision.message);
       // Reserved before the first await, as a patient is claimed (see open).
-      reserveListed(limit);
+      reserveListed(state, limit);
       const now = clock();
       const shown: { item: ReviewDue; decision: Extract<AccessDecision, { outcome: 'GRANTED' }> }[] = [];
       let position: ReviewsDuePosition | undefined = after;
@@ -536,7 +624,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
       // look at the list, would bury the attempts an auditor must find.
       for (let reads = 0; shown.length < limit && hasMore && reads < MAX_LIST_READS; reads++) {
         const page = queries.reviewsDue(actor.organization.id, until, limit - shown.length, position);
-        const rows = await plans().loadMany(page.items.map((i) => i.pseudonym));
+        const rows = await plansOf(state).loadMany(page.items.map((i) => i.pseudonym));
         page.items.forEach((item, i) => {
           const plan = rows[i];
           if (!plan || plan instanceof Error) return;
@@ -572,7 +660,11 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
     },
 
     async change(patient, { expectedVersion, type, data }) {
-      const access = await open(patient, { action: 'WRITE', purpose: 'TREATMENT', refuseQuarantined: true });
+      const access = await open(state, patient, {
+        action: 'WRITE',
+        purpose: 'TREATMENT',
+        refuseQuarantined: true,
+      });
       const command = {
         type,
         data:
@@ -592,7 +684,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         // The request id the client sent names the command: resent, it proposes the same events.
         commandKey: caller.requestId,
       }).catch(async (e: unknown) => {
-        if (e instanceof BrokenChainError) await refuseBroken(access, e);
+        if (e instanceof BrokenChainError) await refuseBroken(state, access, e);
         // A domain rule refused this caller the change (a nurse confirming a limit, ...): as much
         // a refusal of an action on the record as the policy's, so it is logged with its reason.
         // Bad input and version conflicts are not refusals: nothing is logged for them.

@@ -7,6 +7,7 @@ import {
   RecordUnavailableError,
 } from '@pzp/access';
 import { AuthenticationError } from '../auth/index.js';
+import { Rendered } from './render-cache.js';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -27,8 +28,20 @@ export class FhirError extends Error {
   }
 }
 
+/** The content type every answer has (what express's `type(FHIR_JSON)` and `send` made of it). */
+const FHIR_CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;
+
+/**
+ * Sends a resource, or the bytes of one rendered before. Written on the node response itself:
+ * express's `send` would hash nothing (no ETag), find nothing fresh (no-store) and re-parse the
+ * content type on every answer.
+ */
 export const sendFhir = (res: Response, status: number, body: unknown) => {
-  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+  const bytes = body instanceof Rendered ? body.bytes : Buffer.from(JSON.stringify(body));
+  res.statusCode = status;
+  res.setHeader('content-type', FHIR_CONTENT_TYPE);
+  res.setHeader('content-length', bytes.length);
+  res.end(bytes);
 };
 
 /**

@@ -10,6 +10,7 @@ import { LocalDate } from '@pzp/domain';
 import { AtInstant } from './params.js';
 import { AGREED_ON, POINT_IN_TIME, ROUTES, type FhirRoute, type Interaction } from './routes.js';
 import { ifMatchOf, WRITE_ROUTES, type FhirWriteRoute } from './write-routes.js';
+import { RenderCache } from './render-cache.js';
 
 /** The largest body a write takes: a national form is some 25 kB. */
 const MAX_BODY = '256kb';
@@ -20,6 +21,8 @@ export interface FhirApiOptions {
   readonly recordsFor: (principal: Principal, requestId: string) => PatientRecords;
   readonly isReady: () => boolean;
   readonly logger: Logger;
+  /** The most bytes of rendered answers kept (see render-cache.ts); 8 MiB unless given, 0: none. */
+  readonly renderCacheBytes?: number;
 }
 
 type Target =
@@ -187,6 +190,7 @@ function readOf(route: FhirRoute, req: Request): Search {
  */
 export function fhirRouter(options: FhirApiOptions): Router {
   const router = express.Router();
+  const cache = new RenderCache(options.renderCacheBytes);
   const base = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
   const requestIdOf = (req: Request) => {
     const header = req.headers['x-request-id'];
@@ -223,7 +227,9 @@ export function fhirRouter(options: FhirApiOptions): Router {
   }
 
   // The body of a write, as text: parsed above, so that bad JSON is an OperationOutcome like any other error.
-  router.use(express.text({ type: [FHIR_JSON, 'application/json'], limit: MAX_BODY }));
+  // Only a write has a body: a read is not handed to the parser at all.
+  const text = express.text({ type: [FHIR_JSON, 'application/json'], limit: MAX_BODY });
+  router.use((req, res, next) => (req.method === 'GET' ? next() : text(req, res, next)));
 
   router.use(async (req: Request, res: Response) => {
     res.setHeader('cache-control', 'no-store');
@@ -259,6 +265,7 @@ export function fhirRouter(options: FhirApiOptions): Router {
         agreedOn,
         includes,
         base: base(req),
+        cache,
       });
       sendFhir(res, 200, resource);
     } catch (e) {

@@ -32,6 +32,7 @@ import {
 } from '@pzp/fhir';
 import { z } from 'zod';
 import { FhirError } from './outcome.js';
+import type { Rendered, RenderCache } from './render-cache.js';
 import {
   BsnIdentifier,
   countOf,
@@ -95,6 +96,8 @@ export interface RouteRequest {
   readonly includes: ReadonlySet<string>;
   /** The absolute base of the FHIR API, for fullUrl. */
   readonly base: string;
+  /** Answers already rendered, by plan version and question (see planSearch). */
+  readonly cache: RenderCache;
 }
 
 export interface FhirRoute {
@@ -122,7 +125,8 @@ export interface FhirRoute {
   /** Other spellings of an include that the guide writes (its search 6 misspells DeviceUseStatement). */
   readonly includeAliases?: Readonly<Record<string, string>>;
   readonly documentation: string;
-  readonly handle: (request: RouteRequest) => Promise<Resource>;
+  /** The answer: a resource, or one already serialised (from the render cache). */
+  readonly handle: (request: RouteRequest) => Promise<Resource | Rendered>;
 }
 
 /**
@@ -178,6 +182,36 @@ const patientParam: SearchParam = {
 async function searchedPlan(r: RouteRequest): Promise<PlanRecord | null> {
   const record = await planOf(r, { pseudonym: r.params.get('patient')! });
   return record?.view.patient ? record : null;
+}
+
+/**
+ * The question a search asks, whatever the order or spelling of its query: the route, the values
+ * as the route's schemas made them, the includes and the base (fullUrl carries it). JSON, so that
+ * no value can run into the next.
+ */
+const questionOf = (type: string, r: RouteRequest) =>
+  JSON.stringify([
+    type,
+    r.base,
+    [...r.values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    [...r.includes].sort(),
+  ]);
+
+/**
+ * A search of the searched patient's plan. The door is asked on every request (the policy for this
+ * caller, the access record made durable, the version the read model holds now); the answer for
+ * the current plan is rendered once per version and question and then served from the cache. A
+ * read of the past (`_at`, `agreed-on`) is rendered every time.
+ */
+async function planSearch(
+  r: RouteRequest,
+  type: FhirRoute['type'],
+  render: (record: PlanRecord) => Resource,
+): Promise<Resource | Rendered> {
+  const record = await searchedPlan(r);
+  if (!record) return searchset(r.base, []);
+  if (r.at !== undefined || r.agreedOn !== undefined) return render(record);
+  return r.cache.get(`${record.pseudonym} ${record.version} ${questionOf(type, r)}`, () => render(record));
 }
 
 /** Which Consents a search asks for: scope and category each narrow to treatment or advance directives. */
@@ -344,24 +378,23 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: ['Consent:actor'],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      if (!record) return searchset(r.base, []);
-      const kinds = consentKinds(r);
-      const found = [
-        ...(kinds.has('treatment') ? treatmentDirectives(record.pseudonym, record.view) : []),
-        ...(kinds.has('adr') ? advanceDirectives(record.pseudonym, record.view) : []),
-      ];
-      const entries: SearchEntry[] = found.map((d) => ({ resource: d.consent, mode: 'match' }));
-      if (r.includes.has('Consent:actor'))
-        entries.push(
-          ...includeActors(
-            record,
-            found.flatMap((d) => d.actors),
-          ),
-        );
-      return searchset(r.base, entries);
-    },
+    handle: (r) =>
+      planSearch(r, 'Consent', (record) => {
+        const kinds = consentKinds(r);
+        const found = [
+          ...(kinds.has('treatment') ? treatmentDirectives(record.pseudonym, record.view) : []),
+          ...(kinds.has('adr') ? advanceDirectives(record.pseudonym, record.view) : []),
+        ];
+        const entries: SearchEntry[] = found.map((d) => ({ resource: d.consent, mode: 'match' }));
+        if (r.includes.has('Consent:actor'))
+          entries.push(
+            ...includeActors(
+              record,
+              found.flatMap((d) => d.actors),
+            ),
+          );
+        return searchset(r.base, entries);
+      }),
   },
   {
     type: 'Goal',
@@ -381,11 +414,11 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: [],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      const goal = record && medicalPolicyGoal(record.pseudonym, record.view);
-      return searchset(r.base, goal ? [{ resource: goal, mode: 'match' }] : []);
-    },
+    handle: (r) =>
+      planSearch(r, 'Goal', (record) => {
+        const goal = medicalPolicyGoal(record.pseudonym, record.view);
+        return searchset(r.base, goal ? [{ resource: goal, mode: 'match' }] : []);
+      }),
   },
   {
     type: 'Observation',
@@ -412,18 +445,17 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: [],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      if (!record) return searchset(r.base, []);
-      const codes = r.params.get('code')?.split(',');
-      const found = acpObservations(record.pseudonym, record.view).filter(
-        (o) => !codes || codes.includes(o.code.coding![0]!.code!),
-      );
-      return searchset(
-        r.base,
-        found.map((o) => ({ resource: o, mode: 'match' })),
-      );
-    },
+    handle: (r) =>
+      planSearch(r, 'Observation', (record) => {
+        const codes = r.params.get('code')?.split(',');
+        const found = acpObservations(record.pseudonym, record.view).filter(
+          (o) => !codes || codes.includes(o.code.coding![0]!.code!),
+        );
+        return searchset(
+          r.base,
+          found.map((o) => ({ resource: o, mode: 'match' })),
+        );
+      }),
   },
   {
     type: 'Procedure',
@@ -442,15 +474,14 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: ['Procedure:encounter'],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      if (!record) return searchset(r.base, []);
-      const found = conversations(record.pseudonym, record.view);
-      const entries: SearchEntry[] = found.map((c) => ({ resource: c.procedure, mode: 'match' }));
-      if (r.includes.has('Procedure:encounter'))
-        entries.push(...found.map((c): SearchEntry => ({ resource: c.encounter, mode: 'include' })));
-      return searchset(r.base, entries);
-    },
+    handle: (r) =>
+      planSearch(r, 'Procedure', (record) => {
+        const found = conversations(record.pseudonym, record.view);
+        const entries: SearchEntry[] = found.map((c) => ({ resource: c.procedure, mode: 'match' }));
+        if (r.includes.has('Procedure:encounter'))
+          entries.push(...found.map((c): SearchEntry => ({ resource: c.encounter, mode: 'include' })));
+        return searchset(r.base, entries);
+      }),
   },
   {
     type: 'Encounter',
@@ -471,16 +502,15 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: ['Encounter:reason-reference'],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      if (!record) return searchset(r.base, []);
-      // `patient` searches Encounter.subject: a conversation without the patient is not found (guide, 1b).
-      const found = conversations(record.pseudonym, record.view).filter((c) => c.encounter.subject);
-      const entries: SearchEntry[] = found.map((c) => ({ resource: c.encounter, mode: 'match' }));
-      if (r.includes.has('Encounter:reason-reference'))
-        entries.push(...found.map((c): SearchEntry => ({ resource: c.procedure, mode: 'include' })));
-      return searchset(r.base, entries);
-    },
+    handle: (r) =>
+      planSearch(r, 'Encounter', (record) => {
+        // `patient` searches Encounter.subject: a conversation without the patient is not found (guide, 1b).
+        const found = conversations(record.pseudonym, record.view).filter((c) => c.encounter.subject);
+        const entries: SearchEntry[] = found.map((c) => ({ resource: c.encounter, mode: 'match' }));
+        if (r.includes.has('Encounter:reason-reference'))
+          entries.push(...found.map((c): SearchEntry => ({ resource: c.procedure, mode: 'include' })));
+        return searchset(r.base, entries);
+      }),
   },
   referencedRead('RelatedPerson', PROFILE.contactPerson),
   referencedRead('PractitionerRole', PROFILE.healthProfessionalRole),
@@ -507,15 +537,15 @@ export const ROUTES: readonly FhirRoute[] = [
     ],
     includes: ['DeviceUseStatement:device'],
     includeAliases: { 'DeviceUseSatement:device': 'DeviceUseStatement:device' },
-    async handle(r) {
-      const record = await searchedPlan(r);
-      const icd = record && icdDeviceUse(record.pseudonym, record.view);
-      if (!icd) return searchset(r.base, []);
-      const entries: SearchEntry[] = [{ resource: icd.statement, mode: 'match' }];
-      if (r.includes.has('DeviceUseStatement:device'))
-        entries.push({ resource: icd.device, mode: 'include' });
-      return searchset(r.base, entries);
-    },
+    handle: (r) =>
+      planSearch(r, 'DeviceUseStatement', (record) => {
+        const icd = icdDeviceUse(record.pseudonym, record.view);
+        if (!icd) return searchset(r.base, []);
+        const entries: SearchEntry[] = [{ resource: icd.statement, mode: 'match' }];
+        if (r.includes.has('DeviceUseStatement:device'))
+          entries.push({ resource: icd.device, mode: 'include' });
+        return searchset(r.base, entries);
+      }),
   },
   {
     type: 'Device',
@@ -553,14 +583,13 @@ export const ROUTES: readonly FhirRoute[] = [
       },
     ],
     includes: [],
-    async handle(r) {
-      const record = await searchedPlan(r);
-      if (!record) return searchset(r.base, []);
-      return searchset(
-        r.base,
-        acpCommunications(record.pseudonym, record.view).map((c) => ({ resource: c, mode: 'match' })),
-      );
-    },
+    handle: (r) =>
+      planSearch(r, 'Communication', (record) =>
+        searchset(
+          r.base,
+          acpCommunications(record.pseudonym, record.view).map((c) => ({ resource: c, mode: 'match' })),
+        ),
+      ),
   },
   {
     type: 'AuditEvent',
