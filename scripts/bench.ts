@@ -19,6 +19,8 @@
  *    resolver and against a bare node:http server returning the same bytes; the ratios.
  * 5. `recordConversation` with 10 changes on existing patients, by their regiebehandelaar, with
  *    the expected version: at 1 and 8 concurrent clients.
+ *    Then both at once: the HAP lookup at 8 clients while 2 clients write conversations (the
+ *    reads' req/s and latency, and the writes' req/s and p99): a write must not stall the reads.
  * 6. `pzpAsOf` halfway through a 200+ event history and `pzpHistory` first page (auditor).
  * 7. The API process's peak RSS (VmHWM) at the end.
  * 8. FHIR `GET /fhir/Consent?patient=…` (the guide's treatment-directive search) at 32 clients,
@@ -84,6 +86,9 @@ const warmupSeconds = Number(values.warmup ?? (smoke ? 1 : 3));
 const rebuildRuns = Number(values['rebuild-runs'] ?? runs);
 const HAP_CONNECTIONS = [1, 8, 32];
 const WRITE_CONNECTIONS = [1, 8];
+/** The mixed-load row: HAP lookups at 8 clients while 2 clients write conversations. */
+const MIXED_READ_CONNECTIONS = 8;
+const MIXED_WRITE_CONNECTIONS = 2;
 for (const [name, v] of Object.entries({ patients, seed, runs, seconds, rebuildRuns })) {
   if (!Number.isInteger(v) || v < (name === 'seed' ? 0 : 1))
     throw new Error(`--${name} must be a positive integer`);
@@ -700,6 +705,29 @@ async function main() {
     figures.recordConversation = Object.fromEntries(
       WRITE_CONNECTIONS.map((c) => [String(c), medianOf(raw[`record.${c}`]!)]),
     );
+
+    // --- HAP lookups while conversations are written (issue 16: writes never stall reads) -----
+    // The HAP load at 8 clients and the recordConversation load at 2, side by side, on one server.
+    const hapTarget = targets[0]!;
+    for (let r = 0; r < runs; r++) {
+      const [reads, writes] = await Promise.all([
+        load(hapSpec(hapTarget.url, hapTarget.headers, MIXED_READ_CONNECTIONS, seconds)),
+        load(writeSpec(MIXED_WRITE_CONNECTIONS, seconds)),
+      ]);
+      (raw['mixed.reads'] ??= []).push(reads);
+      (raw['mixed.writes'] ??= []).push(writes);
+      log(
+        `HAP x${MIXED_READ_CONNECTIONS} while recordConversation x${MIXED_WRITE_CONNECTIONS} run ${r + 1}/${runs}: ` +
+          `reads ${reads.rps} req/s, p50 ${reads.p50} ms, p99 ${reads.p99} ms, errors ${reads.errors}; ` +
+          `writes ${writes.rps} req/s, p99 ${writes.p99} ms, errors ${writes.errors}`,
+      );
+    }
+    figures.hapWhileWriting = {
+      readConnections: MIXED_READ_CONNECTIONS,
+      writeConnections: MIXED_WRITE_CONNECTIONS,
+      reads: medianOf(raw['mixed.reads']!),
+      writes: medianOf(raw['mixed.writes']!),
+    };
     figures.notices = await noticeProbe.finish();
     {
       const n = figures.notices as NoticeFigures;
@@ -800,6 +828,7 @@ async function main() {
       rebuildRuns,
       hapConnections: HAP_CONNECTIONS,
       writeConnections: WRITE_CONNECTIONS,
+      mixed: { readConnections: MIXED_READ_CONNECTIONS, writeConnections: MIXED_WRITE_CONNECTIONS },
     },
     region: {
       reused,
@@ -838,6 +867,7 @@ function printTable(results: {
       ratios: Record<string, Record<string, number>>;
     };
     recordConversation: Record<string, LoadFigures>;
+    hapWhileWriting: { reads: LoadFigures; writes: LoadFigures };
     pzpAsOf: LoadFigures;
     pzpHistory: LoadFigures;
     rebuild: { eventsPerSecond: number; seconds: number };
@@ -869,6 +899,14 @@ function printTable(results: {
   }
   for (const c of WRITE_CONNECTIONS)
     row(`recordConversation (10 changes) x${c}`, f.recordConversation[String(c)]!);
+  {
+    const { reads, writes } = f.hapWhileWriting;
+    row(
+      `pzp HAP lookup x${MIXED_READ_CONNECTIONS} while ${MIXED_WRITE_CONNECTIONS} write`,
+      reads,
+      `writes: ${writes.rps} req/s, p99 ${writes.p99} ms, errors ${writes.errors}`,
+    );
+  }
   for (const [name, c] of [
     ['webhook', f.notices.webhook],
     ['planChanged subscription', f.notices.subscription],

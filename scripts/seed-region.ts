@@ -18,9 +18,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pseudonymFor, streamNameFor, type Bsn } from '@pzp/domain';
-import { SqliteEventStore, type EventData } from '@pzp/event-store';
+import { SqliteEventStore, startWorker, type EventData } from '@pzp/event-store';
 import { Progress } from './lib/progress.js';
 import { buildRegion, GENERATOR_VERSION, PatientRun, type Region } from './lib/region.js';
 
@@ -171,14 +171,6 @@ async function runWorker(input: WorkerInput) {
   }
 }
 
-/** Starts a worker thread on this file (tsx registered inside it: Node 20 workers do not inherit it). */
-function startWorker(input: WorkerInput): Worker {
-  const api = import.meta.resolve('tsx/esm/api');
-  const self = import.meta.url;
-  const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
-  return new Worker(code, { eval: true, workerData: input });
-}
-
 /** Batches in order, decided by worker threads (or here, with `workers` 0). */
 function batchSource(
   options: Omit<WorkerInput, 'worker'>,
@@ -202,7 +194,9 @@ function batchSource(
       close: () => Promise.resolve(),
     };
   }
-  const workers = Array.from({ length: options.workers }, (_, worker) => startWorker({ ...options, worker }));
+  const workers = Array.from({ length: options.workers }, (_, worker) =>
+    startWorker(import.meta.url, { workerData: { ...options, worker } }),
+  );
   const received = new Map<number, Batch>();
   let waiting: { batch: number; resolve: (b: Batch) => void } | undefined;
   let failed: Error | undefined;

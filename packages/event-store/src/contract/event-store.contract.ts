@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   WrongExpectedVersionError,
+  type AppendResult,
   type EventData,
   type EventStore,
   type ExpectedRevision,
@@ -890,6 +891,40 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
 
       it('appenders that retry with the actual revision all get their events in, once each', async () => {
         await expectRetryingAppendersSucceed([store]);
+      });
+
+      it('of parallel appends to different streams, one with a stale expected revision fails alone; each other gets its own result', async () => {
+        const streams = Array.from({ length: 12 }, () => newStream('parallel'));
+        for (const stream of streams) {
+          await store.appendToStream(stream, eventsFor('Created', 1), { expectedRevision: 'no_stream' });
+        }
+        const stale = 5;
+        const appended = streams.map((_, i) => eventsFor('Next', 1 + (i % 3)));
+
+        const appends = streams.map((stream, i) =>
+          store.appendToStream(stream, appended[i]!, { expectedRevision: i === stale ? 7n : 0n }),
+        );
+        const outcomes = await Promise.allSettled(appends);
+
+        expect((await conflictOf(appends[stale]!)).actual).toBe(0n);
+        const all = await readAllOf(streams);
+        for (const [i, stream] of streams.entries()) {
+          const read = await store.readStream(stream);
+          if (i === stale) {
+            expect(read.map((e) => e.type)).toEqual(['Created']);
+            continue;
+          }
+          const outcome = outcomes[i]!;
+          expect(outcome.status, `append ${i}`).toBe('fulfilled');
+          const result = (outcome as PromiseFulfilledResult<AppendResult>).value;
+          expect(read.slice(1).map((e) => e.id)).toEqual(appended[i]!.map((e) => e.id));
+          expect(result.nextExpectedRevision).toBe(BigInt(appended[i]!.length));
+          // Its position is that of its own last event in the global log.
+          const last = all.filter(inStreams(stream)).at(-1)!;
+          expect(last.id).toBe(appended[i]!.at(-1)!.id);
+          expect(result.position).toBe(last.position);
+        }
+        expectStrictlyIncreasing(all.map((e) => e.position));
       });
     });
 

@@ -1,7 +1,6 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  DuplicateEventIdError,
-  WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
   type EventData,
@@ -14,11 +13,10 @@ import {
 } from '../port.js';
 import { AppendSignal } from './append-signal.js';
 import { liveSubscription } from '../live-subscription.js';
-import { eventHash } from '../integrity/hash.js';
-import { metadataObject } from '../integrity/metadata.js';
 import { ensureHashChain } from './hash-chain.js';
 import { ensureStoreIdentity } from './store-identity.js';
 import { probeSqliteWrite } from './write-probe.js';
+import { SqliteWriter, type WriteStats } from './sqlite-writer.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -78,6 +76,11 @@ CREATE TABLE IF NOT EXISTS streams (
  * increasing global position that is never reused; SQLite's single writer
  * (BEGIN IMMEDIATE) makes the expected-revision check and the insert atomic,
  * also across processes sharing the file.
+ *
+ * Appends go to a writer thread with its own connection (sqlite-writer.ts), which commits the
+ * appends waiting for it together: reads on this thread's connection never wait for a commit's
+ * fsync (WAL readers do not block on the writer), and an append resolves once its commit is
+ * durable, so a read after it sees it.
  */
 export class SqliteEventStore implements EventStore {
   private readonly signal = new AppendSignal();
@@ -85,24 +88,11 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly storeIdentity: string;
 
-  private readonly streamRevision: Database.Statement<[string], { revision: bigint; hash: string | null }>;
-  private readonly upsertStream: Database.Statement<[string, bigint, string]>;
-  private readonly insertEvent: Database.Statement<
-    [string, bigint, string, string, string, string, number, string, string | null]
-  >;
   private readonly readForwards: Database.Statement<[string, bigint, number], EventRow>;
   private readonly readBackwards: Database.Statement<[string, bigint, number], EventRow>;
   private readonly readAllStmt: Database.Statement<[bigint, number], EventRow>;
   private readonly headStmt: Database.Statement<[], { position: bigint | null }>;
-  private readonly eventById: Database.Statement<
-    [string],
-    { stream: string; revision: bigint; position: bigint }
-  >;
-  private readonly appendTx: (
-    stream: string,
-    events: readonly EventData[],
-    expected: AppendOptions['expectedRevision'],
-  ) => AppendResult;
+  private readonly writer: SqliteWriter;
 
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     return new SqliteEventStore(new Database(path), options);
@@ -113,28 +103,12 @@ export class SqliteEventStore implements EventStore {
     private readonly options: SqliteEventStoreOptions,
   ) {
     db.pragma('journal_mode = WAL');
-    db.pragma(
-      `synchronous = ${options.synchronous === 'NORMAL' || options.synchronous === 'OFF' ? options.synchronous : 'FULL'}`,
-    );
+    db.pragma(`synchronous = ${synchronousOf(options)}`);
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
     ensureHashChain(db);
     this.storeIdentity = ensureStoreIdentity(db);
 
-    // The stream's head hash comes with its revision: chaining an append costs no extra read.
-    this.streamRevision = db
-      .prepare<[string], { revision: bigint; hash: string | null }>(
-        'SELECT revision, hash FROM streams WHERE stream = ?',
-      )
-      .safeIntegers(true);
-    this.upsertStream = db.prepare(
-      'INSERT INTO streams (stream, revision, hash) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
-    );
-    this.insertEvent = db
-      .prepare<[string, bigint, string, string, string, string, number, string, string | null]>(
-        'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at, hash, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .safeIntegers(true);
     const columns = 'position, stream, revision, id, type, data, metadata, recorded_at, hash, previous';
     this.readForwards = db
       .prepare<[string, bigint, number], EventRow>(
@@ -155,51 +129,9 @@ export class SqliteEventStore implements EventStore {
       .prepare<[], { position: bigint | null }>('SELECT MAX(position) AS position FROM events')
       .safeIntegers(true);
 
-    this.eventById = db
-      .prepare<[string], { stream: string; revision: bigint; position: bigint }>(
-        'SELECT stream, revision, position FROM events WHERE id = ?',
-      )
-      .safeIntegers(true);
-
-    const append = (
-      stream: string,
-      events: readonly EventData[],
-      expected: AppendOptions['expectedRevision'],
-    ): AppendResult => {
-      const head = this.streamRevision.get(stream);
-      const current = head?.revision;
-      const repeated = this.repeatedAppend(stream, events, expected, current);
-      if (repeated !== undefined) return repeated;
-      checkExpected(stream, expected, current);
-      const recordedAt = Date.now();
-      let revision = current ?? -1n;
-      let previous = head?.hash ?? null;
-      let position = -1n;
-      for (const event of events) {
-        revision += 1n;
-        const metadata = metadataObject(event.metadata);
-        const hash = eventHash({ ...event, streamName: stream, revision, metadata }, previous);
-        const info = this.insertEvent.run(
-          stream,
-          revision,
-          event.id,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(metadata),
-          recordedAt,
-          hash,
-          previous,
-        );
-        position = BigInt(info.lastInsertRowid);
-        previous = hash;
-      }
-      this.upsertStream.run(stream, revision, previous!);
-      return { nextExpectedRevision: revision, position };
-    };
-    const tx = db.transaction(append);
-    // IMMEDIATE takes the write lock before reading the stream's revision, so two
-    // processes cannot both pass the expected-revision check.
-    this.appendTx = (stream, events, expected) => tx.immediate(stream, events, expected);
+    this.writer = new SqliteWriter({ path: resolve(db.name), synchronous: synchronousOf(options) }, () =>
+      this.signal.notify(),
+    );
   }
 
   appendToStream(
@@ -211,13 +143,7 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) {
       return Promise.reject(new RangeError('appendToStream needs at least one event'));
     }
-    try {
-      const result = this.appendTx(streamName, events, options.expectedRevision);
-      this.signal.notify();
-      return Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return this.writer.append(streamName, events, options.expectedRevision);
   }
 
   readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -258,11 +184,18 @@ export class SqliteEventStore implements EventStore {
   /**
    * Throws the SQLite error an append would get now if the file cannot be written (read-only,
    * disk full, I/O error), without appending anything: a node probes with it to report, and to
-   * notice again, whether it can write.
+   * notice again, whether it can write. Also throws WriterStoppedError, once, after the writer
+   * thread stopped unexpectedly (a new one is started for the next probe and appends).
    */
   probeWrite(): void {
     this.assertOpen();
+    this.writer.assertRunning();
     probeSqliteWrite(this.db);
+  }
+
+  /** How many appends the writer answered, in how many transactions (group commit). */
+  writeStats(): WriteStats {
+    return this.writer.stats();
   }
 
   headPosition(): Promise<bigint | undefined> {
@@ -273,38 +206,10 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The writer's connection closes first, so this one is the last and checkpoints the WAL.
+    await this.writer.close();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.db.close();
-  }
-
-  /**
-   * EventStoreDB's idempotent append, so a retry after a lost acknowledgement is a success and not
-   * a second write or a conflict: when every event id is already stored, consecutively in this
-   * stream where this append would have put them, the original result is returned. Some of them
-   * stored (a partial overlap), or stored elsewhere, is a conflict: the caller reused ids.
-   * Undefined: none is stored, append as usual.
-   */
-  private repeatedAppend(
-    stream: string,
-    events: readonly EventData[],
-    expected: AppendOptions['expectedRevision'],
-    current: bigint | undefined,
-  ): AppendResult | undefined {
-    const found = events.map((e) => this.eventById.get(e.id));
-    if (found.every((f) => f === undefined)) return undefined;
-    const first = found[0];
-    const start =
-      typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : first?.revision;
-    const repeated =
-      start !== undefined &&
-      found.every((f, i) => f !== undefined && f.stream === stream && f.revision === start + BigInt(i));
-    if (!repeated) {
-      const elsewhere = found.some((f) => f !== undefined && f.stream !== stream);
-      if (elsewhere) throw new DuplicateEventIdError(stream);
-      throw new WrongExpectedVersionError(stream, expected, current ?? 'no_stream');
-    }
-    const last = found[found.length - 1]!;
-    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   private readAllSync(after: bigint, max: number): RecordedEvent[] {
@@ -316,18 +221,8 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function checkExpected(
-  stream: string,
-  expected: AppendOptions['expectedRevision'],
-  current: bigint | undefined,
-): void {
-  const actual = current ?? 'no_stream';
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === undefined) ||
-    (expected === 'stream_exists' && current !== undefined) ||
-    (typeof expected === 'bigint' && current === expected);
-  if (!ok) throw new WrongExpectedVersionError(stream, expected, actual);
+function synchronousOf(options: SqliteEventStoreOptions): 'FULL' | 'NORMAL' | 'OFF' {
+  return options.synchronous === 'NORMAL' || options.synchronous === 'OFF' ? options.synchronous : 'FULL';
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
