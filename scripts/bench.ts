@@ -4,11 +4,12 @@
  *
  *   pnpm bench            # 100,000 patients (seeded once, then reused), 3 runs of 10 s per figure
  *   pnpm bench --smoke    # CI: 2,000 patients, 1 run of 2 s per figure
+ *   pnpm bench --national # the Netherlands: 1,000,000 patients (pnpm seed --patients 1000000 first), 1 run
  *   pnpm bench [--patients N] [--seed S] [--runs R] [--seconds T] [--rebuild-runs R] [--keep]
  *
  * 1. Seeds the region through the real command path (scripts/seed-region.ts), or reuses
  *    .bench/region-<patients>-<seed>/ when its manifest matches the generator version.
- * 2. Full projection rebuild (packages/projections/src/cli/rebuild.ts) on a copy of the store:
+ * 2. Full projection rebuild (the compiled packages/projections/src/cli/rebuild.ts) on a copy of the store:
  *    events/s. The copy, with its rebuilt read models, is what the server then runs on, so the
  *    benchmark's own writes never change the reusable seed. Further rebuild runs (for the
  *    median) come at the end, each on a fresh copy.
@@ -58,6 +59,7 @@ import { TestServer } from '../test/support/server.js';
 import { startReferenceServer, type ReferenceServer } from './lib/reference-servers.js';
 import { startNoticeProbe, type NoticeFigures } from './lib/notice-probe.js';
 import { emergencyViewTimes, type WebFigures } from './lib/web-probe.js';
+import { diskFigures, type DiskFigures } from './lib/disk.js';
 import { Rng } from './lib/random.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
 import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
@@ -68,6 +70,7 @@ import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from '.
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    national: { type: 'boolean', default: false },
     patients: { type: 'string' },
     seed: { type: 'string', default: '1' },
     runs: { type: 'string' },
@@ -78,9 +81,12 @@ const { values } = parseArgs({
   },
 });
 const smoke = values.smoke;
-const patients = Number(values.patients ?? (smoke ? 2000 : 100_000));
+/** The Netherlands on one node (issue 16): a million patients, each figure once. */
+const national = values.national;
+if (smoke && national) throw new Error('--smoke and --national exclude each other');
+const patients = Number(values.patients ?? (smoke ? 2000 : national ? 1_000_000 : 100_000));
 const seed = Number(values.seed);
-const runs = Number(values.runs ?? (smoke ? 1 : 3));
+const runs = Number(values.runs ?? (smoke || national ? 1 : 3));
 const seconds = Number(values.seconds ?? (smoke ? 2 : 10));
 const warmupSeconds = Number(values.warmup ?? (smoke ? 1 : 3));
 const rebuildRuns = Number(values['rebuild-runs'] ?? runs);
@@ -368,7 +374,7 @@ function rebuild(dir: string, expectedEvents: number): Promise<RebuildFigures> {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'packages/projections/src/cli/rebuild.ts'), '--data-dir', dir],
+      ['--enable-source-maps', join(ROOT, 'services/api/dist/rebuild.js'), '--data-dir', dir],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -406,6 +412,10 @@ async function main() {
       `${machine.cpus} CPUs, Node ${machine.node}`,
   );
 
+  // Production runs the compiled node and rebuild command (README, "Compiled start"): so does this.
+  const built = spawnSync(process.execPath, [join(ROOT, 'services/api/build.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`the build failed (exit ${built.status})`);
+
   const regionDir = defaultRegionDir(patients, seed);
   const { manifest, reused } = ensureRegion(regionDir);
   const facts = JSON.parse(readFileSync(join(regionDir, 'patients.json'), 'utf8')) as RegionFacts;
@@ -429,6 +439,8 @@ async function main() {
   // The first rebuild makes the read models the server starts on; the others run at the end.
   freshCopy();
   await rebuildRun();
+  const disk = diskFigures(work);
+  log(`on disk: event log ${disk.eventLogMiB} MiB, read models ${disk.readModelsMiB} MiB (${disk.ratio})`);
 
   const env = { PZP_PSEUDONYM_SECRET: manifest.pseudonymSecret, PZP_NODE_ID: 'bench', LOG_LEVEL: 'info' };
   const coldStarts: number[] = [];
@@ -439,7 +451,7 @@ async function main() {
   try {
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      server = await TestServer.start(env, work);
+      server = await TestServer.start(env, work, { compiled: true });
       coldStarts.push(Math.round(performance.now() - t0));
       log(`cold start ${r + 1}/${runs}: ${coldStarts.at(-1)} ms to 'ready'`);
       if (r < runs - 1) await server.stop({ removeData: false });
@@ -448,7 +460,7 @@ async function main() {
     const port = Number(new URL(api.url).port);
     const getterPid = Reflect.get(api, 'pid') as unknown;
     const pid =
-      typeof getterPid === 'number' && readFileSync(`/proc/${getterPid}/cmdline`, 'utf8').includes('main.ts')
+      typeof getterPid === 'number' && readFileSync(`/proc/${getterPid}/cmdline`, 'utf8').includes('main.js')
         ? getterPid
         : pidListeningOn(port);
     if (pid === undefined) log('warning: cannot find the API process; no memory figures');
@@ -808,6 +820,7 @@ async function main() {
   }
   pressure.atEnd = cpuPressure();
 
+  figures.disk = disk;
   figures.rebuild = {
     eventsPerSecond: Math.round(median(rebuilds.map((r) => r.eventsPerSecond))),
     seconds: median(rebuilds.map((r) => r.seconds)),
@@ -817,7 +830,7 @@ async function main() {
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    mode: smoke ? 'smoke' : 'full',
+    mode: smoke ? 'smoke' : national ? 'national' : 'full',
     machine,
     config: {
       patients,
@@ -848,7 +861,7 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   // A smoke run (CI) does not replace the latest full figures.
-  const latest = join(dir, smoke ? 'latest-smoke.json' : 'latest.json');
+  const latest = join(dir, smoke ? 'latest-smoke.json' : national ? 'latest-national.json' : 'latest.json');
   writeFileSync(latest, json);
   const stamped = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`);
   writeFileSync(stamped, json);
@@ -872,6 +885,7 @@ function printTable(results: {
     pzpHistory: LoadFigures;
     rebuild: { eventsPerSecond: number; seconds: number };
     api: { peakRssMiB?: number; rssMiB?: number; coldStartMs: number };
+    disk: DiskFigures;
     notices: NoticeFigures;
     emergencyView: WebFigures | { skipped: string };
     fhirConsent: { registry: LoadFigures; bare: LoadFigures; throughputVsBare: number };
@@ -947,6 +961,10 @@ function printTable(results: {
     f.api.peakRssMiB === undefined ? 'n/a' : `${f.api.peakRssMiB} MiB (RSS at end ${f.api.rssMiB} MiB)`,
   );
   info('API cold start to ready', `${f.api.coldStartMs} ms (existing read model)`);
+  info(
+    'read models ÷ event log on disk',
+    `${f.disk.ratio} (${f.disk.readModelsMiB.toLocaleString('en-US')} MiB ÷ ${f.disk.eventLogMiB.toLocaleString('en-US')} MiB)`,
+  );
   process.stdout.write(
     `\nPZP registry benchmark: ${config.patients.toLocaleString('en-US')} patients, ` +
       `median of ${config.runs} run(s) of ${config.secondsPerRun} s; ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}\n`,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,6 +24,18 @@ export interface ApiProcess {
   readonly exited: Promise<number | null>;
 }
 
+/**
+ * The node flags `pnpm start` gives the compiled node (its heap limits), read from package.json so
+ * the tests and the benchmark start it exactly as production does.
+ */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const command = scripts.start.split('&&').at(-1)!.trim().split(/\s+/);
+  return command.slice(1).filter((arg) => arg.startsWith('--'));
+}
+
 /** The source run with tsx as the loader, or (`compiled`) what `pnpm build` wrote, as production runs it. */
 export interface ApiBuild {
   readonly compiled?: boolean;
@@ -36,7 +48,7 @@ export interface ApiBuild {
  */
 export function spawnApi(env: Record<string, string>, dataDir: string, build: ApiBuild = {}): ApiProcess {
   const entry = build.compiled
-    ? [join(ROOT, 'services/api/dist/main.js')]
+    ? [...startFlags(), join(ROOT, 'services/api/dist/main.js')]
     : ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
