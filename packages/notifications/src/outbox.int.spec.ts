@@ -200,7 +200,9 @@ describe('the checkpoint past events with nothing to tell', () => {
       metadata: {},
     };
     await store.appendToStream(ENDPOINTS_STREAM, [registered], { expectedRevision: 'any' });
-    let outbox = new Outbox(store, db);
+    // Written on stop or with notices only: no timer may write it while the test looks.
+    const noTimer = { checkpointDelayMs: 3_600_000 };
+    let outbox = new Outbox(store, db, noTimer);
     await outbox.start();
     const pseudonym = await recordPatient(store, 4);
     await outbox.waitFor((await store.headPosition())!);
@@ -240,7 +242,7 @@ describe('the checkpoint past events with nothing to tell', () => {
     cleanups.push(() => crashed.stop()); // its file is closed under it: it can write nothing more
     db.close();
     db = openOutboxDb(join(dir, 'outbox.db'));
-    outbox = new Outbox(store, db);
+    outbox = new Outbox(store, db, noTimer);
     await outbox.start();
     expect(outbox.position).toBe(head);
     expect(notices()).toBe(1);

@@ -61,6 +61,8 @@ export interface OutboxOptions {
   readonly batchSize?: number;
   /** Patients whose folded state is kept in memory. */
   readonly cacheSize?: number;
+  /** How long a checkpoint past events with nothing to tell may wait to be written (default 1 s). */
+  readonly checkpointDelayMs?: number;
   /** After a failure, start again from the checkpoint this much later. */
   readonly restartDelayMs?: number;
 }
@@ -113,6 +115,7 @@ export class Outbox {
   private stopped = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly restartDelayMs: number;
+  private readonly checkpointDelayMs: number;
   private waiters: { position: bigint; resolve: () => void }[] = [];
 
   constructor(
@@ -126,6 +129,7 @@ export class Outbox {
     this.batchSize = options.batchSize ?? 1_000;
     this.cacheSize = options.cacheSize ?? 5_000;
     this.restartDelayMs = options.restartDelayMs ?? 5_000;
+    this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
   }
 
   get position(): bigint | null {
@@ -225,7 +229,7 @@ export class Outbox {
       this.deferredCheckpoint.position = position;
       return;
     }
-    const timer = setTimeout(() => this.writeDeferredCheckpoint(), CHECKPOINT_DELAY_MS);
+    const timer = setTimeout(() => this.writeDeferredCheckpoint(), this.checkpointDelayMs);
     timer.unref();
     this.deferredCheckpoint = { position, timer };
   }
@@ -341,7 +345,7 @@ export class Outbox {
     if (notices.length === 0 && changedEndpoints.length === 0) {
       // Nothing to tell (most bursts are access records of ordinary reads): only the checkpoint
       // moves, and an fsync per burst for it alone cost a quarter of a busy node's event loop. It
-      // is written within CHECKPOINT_DELAY_MS, or with the next notices: a crash before then makes
+      // is written within checkpointDelayMs, or with the next notices: a crash before then makes
       // the outbox read these events again and find, again, nothing to tell.
       this.deferCheckpoint(last);
     } else {
