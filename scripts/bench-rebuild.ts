@@ -4,16 +4,19 @@
  *
  *   pnpm exec tsx scripts/bench-rebuild.ts [--patients 100000] [--long 5] [--long-events 220]
  *                                           [--data-dir DIR] [--verify] [--batch-size N] [--cache-size N]
+ *                                           [--one-thread]
  *
  * The region is generated once with the real decider (scripts/lib/synthetic-patient.ts, plus a
  * few patients with 200+ events) into DIR/events.db and reused by later runs; generation runs in
  * a child process so the peak RSS reported here is the rebuild's own. Appends are in time order,
  * one append per command, so patients interleave in the global log as they would in a region.
  * --verify also builds the read models one small batch at a time and compares every row.
+ * --one-thread commits on the projector's own thread instead of the bulk load's writer thread.
+ * DIR may also be a region made by `pnpm seed` (its events.db); touch DIR/events.complete first.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string' },
     'cache-size': { type: 'string' },
     verify: { type: 'boolean', default: false },
+    'one-thread': { type: 'boolean', default: false },
     'as-of-only': { type: 'boolean', default: false },
     generate: { type: 'boolean', default: false },
   },
@@ -171,6 +175,33 @@ async function generate() {
   console.log(`appended in ${Math.round(performance.now() - t0)} ms`);
 }
 
+/**
+ * CPU seconds per thread of this process so far (Linux /proc; empty elsewhere), by thread id. On
+ * a machine shared with other work the wall clock stretches; the busiest thread's CPU time is
+ * what the rebuild would take on idle cores, at best.
+ */
+function threadCpu(): Map<string, number> {
+  const ticks = 100; // USER_HZ
+  const out = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 /** A digest of every row of every read model, in a fixed order. */
 function digest(db: ReadModelDb): Record<string, string> {
   const out: Record<string, string> = {};
@@ -257,14 +288,28 @@ const db = openReadModelDb(readModelsFile);
 const options = {
   ...(values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {}),
   ...(values['cache-size'] ? { cacheSize: Number(values['cache-size']) } : {}),
+  ...(values['one-thread'] ? { writerThread: false } : {}),
 };
 const rssBefore = process.memoryUsage().rss;
+const threadsBefore = threadCpu();
+// The writer thread ends with the rebuild: its CPU time is read just before (see below).
+let threadsDuring = new Map<string, number>();
+const sampler = setInterval(() => (threadsDuring = threadCpu()), 200);
 const cpuBefore = process.cpuUsage();
 let t0 = performance.now();
 const projector = new Projector(store, db, options);
 const replayed = await projector.rebuild();
 const rebuildMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpuBefore);
+clearInterval(sampler);
+for (const [tid, seconds] of threadCpu()) threadsDuring.set(tid, seconds);
+const busiest = [...threadsDuring]
+  .map(([tid, seconds]) => ({
+    thread: tid === String(process.pid) ? 'main' : tid,
+    seconds: seconds - (threadsBefore.get(tid) ?? 0),
+  }))
+  .filter((t) => t.seconds >= 0.5)
+  .sort((a, b) => b.seconds - a.seconds);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 // With --expose-gc: what the projector keeps (its cache) after the rebuild.
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -287,6 +332,12 @@ console.table({
   },
 });
 console.log(`streams folded again after a cache miss: ${projector.streamReads}`);
+if (busiest.length > 0) {
+  console.log(
+    `CPU by thread (s): ${busiest.map((t) => `${t.thread} ${t.seconds.toFixed(1)}`).join(', ')}; ` +
+      `busiest thread ${Math.round(replayed / busiest[0]!.seconds).toLocaleString('en-US')} events per CPU-s`,
+  );
+}
 console.log(
   `peak RSS ${mb(peakRss)} (RSS before the rebuild ${mb(rssBefore)}${gc ? `, live heap after it ${mb(liveHeap)}` : ''})`,
 );

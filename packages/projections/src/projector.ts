@@ -9,7 +9,6 @@ import {
   initialState,
   parseAccessRecord,
   parseBreakGlassReview,
-  parseEvent,
   pseudonymOfStream,
   type AccessRecord,
   type BreakGlassReview,
@@ -28,7 +27,8 @@ import {
   type StreamEvent,
   type Subscription,
 } from '@pzp/event-store';
-import { BatchChain, chainHeadStore, patientRowEraser, type ChainHeadStore } from './chain-heads.js';
+import { commitBatch, writeTargets, type BatchWrite, type BatchWrites } from './batch-writes.js';
+import { BatchChain, chainHeadStore, type ChainHeadStore } from './chain-heads.js';
 import { PROJECTION_CODE_VERSION } from './code-version.js';
 import {
   errorNameOf,
@@ -38,9 +38,18 @@ import {
   type FailureStage,
   type QuarantineRow,
 } from './quarantine.js';
-import { beginBulkLoad, endBulkLoad, resetReadModels, type ReadModelDb } from './read-model-db.js';
+import {
+  BULK_CACHE_KIB,
+  beginBulkLoad,
+  DEFAULT_CACHE_KIB,
+  endBulkLoad,
+  resetReadModels,
+  type ReadModelDb,
+} from './read-model-db.js';
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
-import { createWriters, type LatestChange, type Writers } from './writers.js';
+import { readStoredEvent } from './stored-event.js';
+import { BatchWriter } from './writer/batch-writer.js';
+import { historyRow, latestRows, type LatestChange, type Writers } from './writers.js';
 
 export type ProjectorStatus = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
@@ -71,6 +80,12 @@ export interface ProjectorOptions {
   readonly codeVersion?: number;
   /** The time a quarantine is stamped with. */
   readonly clock?: () => Date;
+  /**
+   * Whether catching up (a rebuild, a start after downtime) commits its batches on a writer thread
+   * while the next batch is folded here (see writer/batch-writer.ts). Default: when there is more
+   * than one batch to apply and the read models are a file. Tests set it to compare both ways.
+   */
+  readonly writerThread?: boolean;
 }
 
 /** A wait for the read models (waitFor, waitForStream) that took longer than its timeout. */
@@ -79,6 +94,7 @@ export class ReadModelTimeoutError extends Error {
 }
 
 export const CODE_CHANGED_MESSAGE = 'projection code changed: rebuilding read models';
+export const WRITER_THREAD_MESSAGE = 'catching up: batches commit on a writer thread';
 export const STORE_CHANGED_MESSAGE = 'event store does not match the read models: rebuilding them';
 
 const silent: ProjectorLogger = { info: () => {}, error: () => {} };
@@ -166,7 +182,16 @@ export class Projector {
   private readonly clock: () => Date;
   private readonly writers: Writers;
   private readonly chainHeads: ChainHeadStore;
-  private readonly erasePatientRows: ReturnType<typeof patientRowEraser>;
+  private readonly targets: ReturnType<typeof writeTargets>;
+  private readonly writerThread: boolean | undefined;
+  /**
+   * While catching up on the writer thread: the commit in flight, and the chain heads of the
+   * batches sent to it, which this connection does not see before they commit (null: erased).
+   */
+  private inFlight: Promise<void> | undefined;
+  private sentHeads: Map<string, ChainHead | null> | undefined;
+  /** The last position sent to the writer thread; the checkpoint moves once it is committed. */
+  private sent: bigint | undefined;
   /** During a rebuild of the same store: the chain heads the dropped rows had recorded (see chain-heads.ts). */
   private witness: ReadonlyMap<string, ChainHead> | undefined;
   private readonly lineage: ReturnType<typeof lineageMeta>;
@@ -198,9 +223,10 @@ export class Projector {
     this.logger = options.logger ?? silent;
     this.codeVersion = options.codeVersion ?? PROJECTION_CODE_VERSION;
     this.clock = options.clock ?? (() => new Date());
-    this.writers = createWriters(db);
+    this.targets = writeTargets(db);
+    this.writers = this.targets.writers;
     this.chainHeads = chainHeadStore(db);
-    this.erasePatientRows = patientRowEraser(db);
+    this.writerThread = options.writerThread;
     this.lineage = lineageMeta(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);
     for (const q of this.writers.readQuarantines()) this.quarantines.set(q.streamName, q);
@@ -262,22 +288,62 @@ export class Projector {
       this.writers.bulkLoad = true;
     }
     let total = 0;
+    let writer: BatchWriter | undefined;
     try {
       for (;;) {
-        const page = await this.store.readAll({ fromPosition: this.checkpoint, maxCount: this.batchSize });
+        const page = await this.store.readAll({ fromPosition: this.appliedUpTo, maxCount: this.batchSize });
         if (page.length === 0) {
+          await this.inFlight;
           this.witness = undefined;
           return total;
         }
-        await this.apply(page);
+        if (writer === undefined && this.usesWriterThread(page.length)) {
+          writer = BatchWriter.start({
+            path: this.db.name,
+            bulk,
+            cacheKib: bulk ? BULK_CACHE_KIB : DEFAULT_CACHE_KIB,
+          });
+          this.sentHeads = new Map();
+          this.logger.info({ batchSize: this.batchSize }, WRITER_THREAD_MESSAGE);
+        }
+        await this.apply(page, writer);
         total += page.length;
       }
     } finally {
+      if (writer !== undefined) await this.endWriterThread(writer);
       if (bulk) {
         this.writers.bulkLoad = false;
         endBulkLoad(this.db);
       }
     }
+  }
+
+  /** A writer thread pays off when there is more than one batch; it needs a file to open. */
+  private usesWriterThread(firstPage: number): boolean {
+    if (this.db.memory) return false;
+    return this.writerThread ?? firstPage >= this.batchSize;
+  }
+
+  /**
+   * After catching up on the writer thread: waits for its last commit and ends it. When a commit
+   * failed, what this thread remembered of the batches after the last good one is dropped, and
+   * memory is read back from what is on disk (the checkpoint and quarantines; the cache is
+   * emptied), as after a failed batch applied here.
+   */
+  private async endWriterThread(writer: BatchWriter) {
+    const failed = await this.inFlight?.then(
+      () => false,
+      () => true,
+    );
+    this.inFlight = undefined;
+    this.sentHeads = undefined;
+    this.sent = undefined;
+    await writer.close();
+    if (!failed) return;
+    this.cache.clear();
+    this.quarantines.clear();
+    for (const q of this.writers.readQuarantines()) this.quarantines.set(q.streamName, q);
+    this.checkpoint = this.writers.readCheckpoint(this.name);
   }
 
   /** Catches up, then follows new events until stop(). Resolves once caught up. */
@@ -486,47 +552,89 @@ export class Projector {
    * every event is parsed and folded, per stream, with a failure quarantining only that stream;
    * then the rows, the quarantines and the checkpoint are written in one synchronous SQLite
    * transaction: if a write throws, nothing of the batch is committed and the cache is untouched.
+   * With a `writer` (catching up) that transaction runs on the writer thread while this one goes
+   * on to the next batch; the checkpoint and the waiters move when it has committed.
    */
-  private async apply(events: readonly RecordedEvent[]) {
-    const checkpoint = this.checkpoint;
+  private async apply(events: readonly RecordedEvent[], writer?: BatchWriter) {
+    const checkpoint = this.appliedUpTo;
     const fresh = checkpoint === undefined ? events : events.filter((e) => e.position > checkpoint);
     if (fresh.length === 0) return;
-    const chain = new BatchChain(this.chainHeads, this.witness);
+    const chain = new BatchChain(this.committedHeads(), this.witness);
     const batch = this.fold(fresh, await this.statesBefore(fresh, chain), chain);
     const last = fresh[fresh.length - 1]!.position;
-    const destroying = [...batch.patients.values()].some((p) => p.state.plan.destroyed !== null);
-    // A destroyed record's rows are overwritten with zeros as they go, not left in free pages.
-    if (destroying) this.db.pragma('secure_delete = ON');
-
-    this.db.transaction(() => {
-      for (const a of batch.accessRecords) this.writers.accessRecord(a.record, a.position);
-      for (const r of batch.reviews) this.writers.breakGlassReview(r.review, r.position);
-      for (const p of batch.patients.values()) {
-        const { destroyed } = p.state.plan;
-        if (destroyed === null) {
-          for (const c of p.changes) this.writers.history(p.pseudonym, c.revision, c.position, c.entry);
-        }
-        this.writers.latest(p, p.state, p.committed, p.view);
-        if (destroyed !== null) this.writers.destroyed(p.pseudonym, p.state.version, destroyed);
-      }
-      for (const q of batch.quarantines.values()) this.writers.quarantine(q);
-      for (const [streamName, head] of chain.touched()) this.chainHeads.write(streamName, head);
-      for (const [streamName, pseudonym] of batch.rewritten) this.erasePatientRows(pseudonym, streamName);
-      this.writers.codeVersion(this.codeVersion);
-      this.writers.checkpoint(this.name, last);
-      this.lineage.recordLast(fresh[fresh.length - 1]!);
-    })();
-    if (destroying) {
-      this.db.pragma('secure_delete = OFF');
-      // The WAL still holds the pages as they were before: fold it into the file and empty it.
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const writes = this.batchWrites(batch, chain, fresh[fresh.length - 1]!, last);
+    if (writer === undefined) {
+      commitBatch(this.db, this.targets, writes);
+      // Only after the commit: memory follows what is on disk.
+      this.remember(batch);
+      this.checkpoint = last;
+      this.reportQuarantines(batch);
+      this.settleWaiters(batch, last);
+      return;
     }
+    // On the writer thread: the next batch is folded from what this one leaves, while it commits.
+    // Should its commit fail, endWriterThread() puts memory back to what is on disk.
+    for (const [streamName, head] of chain.touched()) this.sentHeads?.set(streamName, head);
+    for (const streamName of batch.rewritten.keys()) this.sentHeads?.set(streamName, null);
+    this.remember(batch);
+    this.sent = last;
+    const previous = this.inFlight;
+    // The thread commits in order and, once one fails, nothing after it: settled in order too.
+    this.inFlight = writer.commit(writes).then(() => {
+      this.checkpoint = last;
+      this.reportQuarantines(batch);
+      this.settleWaiters(batch, last);
+    });
+    // Observed by the next batch or by endWriterThread(); never an unhandled rejection meanwhile.
+    this.inFlight.catch(() => undefined);
+    // Two commits in flight at most, so memory runs at most two batches ahead of the disk.
+    await previous;
+  }
 
-    // Only after the commit: memory follows what is on disk.
-    for (const [streamName, p] of batch.patients) this.remember(streamName, p.state);
-    this.checkpoint = last;
-    this.reportQuarantines(batch);
-    this.settleWaiters(batch, last);
+  /** The chain heads this batch starts from: those of batches still on their way to disk first. */
+  private committedHeads(): ChainHeadStore {
+    const sent = this.sentHeads;
+    if (sent === undefined) return this.chainHeads;
+    return {
+      ...this.chainHeads,
+      read: (streamName) => {
+        const head = sent.get(streamName);
+        return head === undefined ? this.chainHeads.read(streamName) : (head ?? undefined);
+      },
+    };
+  }
+
+  /** The batch's rows, quarantines, chain heads and checkpoint, in the order they are written. */
+  private batchWrites(
+    batch: FoldedBatch,
+    chain: BatchChain,
+    lastEvent: RecordedEvent,
+    last: bigint,
+  ): BatchWrites {
+    const writes: BatchWrite[] = [];
+    for (const a of batch.accessRecords) writes.push(['accessRecord', a.record, a.position]);
+    for (const r of batch.reviews) writes.push(['breakGlassReview', r.review, r.position]);
+    let destroying = false;
+    for (const p of batch.patients.values()) {
+      const { destroyed } = p.state.plan;
+      if (destroyed === null) {
+        for (const c of p.changes)
+          writes.push(['history', historyRow(p.pseudonym, c.revision, c.position, c.entry)]);
+      }
+      writes.push(['latest', latestRows(p, p.state, p.committed, p.view)]);
+      if (destroyed !== null) {
+        destroying = true;
+        writes.push(['destroyed', p.pseudonym, p.state.version, destroyed]);
+      }
+    }
+    for (const q of batch.quarantines.values()) writes.push(['quarantine', q]);
+    for (const [streamName, head] of chain.touched()) writes.push(['head', streamName, head]);
+    for (const [streamName, pseudonym] of batch.rewritten) writes.push(['erase', pseudonym, streamName]);
+    writes.push(['codeVersion', this.codeVersion]);
+    writes.push(['checkpoint', this.name, last]);
+    const { streamName, revision, id } = lastEvent;
+    writes.push(['last', { streamName, revision, id }]);
+    return { writes, destroying };
   }
 
   /**
@@ -662,11 +770,9 @@ export class Projector {
     };
   }
 
-  /** After a commit: remembers and logs the new quarantines and the skipped access records. */
+  /** After a commit: logs the new quarantines and the skipped access records. */
   private reportQuarantines(batch: FoldedBatch) {
     for (const [streamName, q] of batch.quarantines) {
-      this.quarantines.set(streamName, q);
-      this.cache.delete(streamName);
       // An access log's is logged per skipped record below.
       if (q.pseudonym === undefined && !streamName.startsWith(BREAK_GLASS_REVIEW_STREAM_PREFIX)) continue;
       this.logger.error(
@@ -756,10 +862,22 @@ export class Projector {
     return states;
   }
 
-  private remember(streamName: string, state: PlanState) {
-    this.cache.delete(streamName);
-    this.cache.set(streamName, state);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  /** The position the next batch starts after: the checkpoint, or what the writer thread was sent. */
+  private get appliedUpTo(): bigint | undefined {
+    return this.sent ?? this.checkpoint;
+  }
+
+  /** What memory keeps of a batch: its patients' states and its quarantines. */
+  private remember(batch: FoldedBatch) {
+    for (const [streamName, p] of batch.patients) {
+      this.cache.delete(streamName);
+      this.cache.set(streamName, p.state);
+      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    }
+    for (const [streamName, q] of batch.quarantines) {
+      this.quarantines.set(streamName, q);
+      this.cache.delete(streamName);
+    }
   }
 }
 
@@ -790,7 +908,7 @@ function foldEvent(patient: PatientChange, recorded: RecordedEvent): Failure | u
   }
   let stage: FailureStage = 'parse';
   try {
-    const event = parseEvent(recorded);
+    const event = readStoredEvent(recorded);
     stage = 'fold';
     const after = evolve(before, event);
     stage = 'describe';
@@ -859,7 +977,7 @@ function refold(events: readonly StreamEvent[]): PlanState | Failure {
   let state = initialState;
   for (const e of events) {
     try {
-      state = evolve(state, parseEvent(e));
+      state = evolve(state, readStoredEvent(e));
     } catch (error) {
       return { stage: 'read', error, detail: `at revision ${e.revision}` };
     }

@@ -186,7 +186,9 @@ export function resetReadModels(db: ReadModelDb) {
 }
 
 /** SQLite's page cache during a bulk load, in KiB (the default is 2 MiB). */
-const BULK_CACHE_KIB = 16_384;
+export const BULK_CACHE_KIB = 16_384;
+/** SQLite's default page cache, in KiB. */
+export const DEFAULT_CACHE_KIB = 2000;
 
 /**
  * Prepares empty read models for a bulk load (a rebuild, or a new node's first catch-up): drops
@@ -211,7 +213,7 @@ export function beginBulkLoad(db: ReadModelDb) {
 /** Ends a bulk load, also one that failed: the indexes are made again, the page cache returned. */
 export function endBulkLoad(db: ReadModelDb) {
   createBulkDroppedIndexes(db);
-  db.pragma('cache_size = -2000');
+  db.pragma(`cache_size = -${DEFAULT_CACHE_KIB}`);
 }
 
 /**

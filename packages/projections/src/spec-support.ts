@@ -12,6 +12,7 @@ import {
   type ReadAllOptions,
   type StreamEvent,
 } from '@pzp/event-store';
+import { buildRegion, PatientRun } from '../../../scripts/lib/region.js';
 import type { ProjectorLogger } from './projector.js';
 import { openReadModelDb, type ReadModelDb } from './read-model-db.js';
 
@@ -115,6 +116,56 @@ export async function appendRaw(
   event: { id: string; type: string; data: unknown; metadata: unknown },
 ): Promise<AppendResult> {
   return target.appendToStream(streamName, [event], { expectedRevision: 'any' });
+}
+
+/**
+ * Appends a generated region (scripts/lib/region.ts: the real decider, deterministic) as the
+ * seeder does: one append per command, patients' commands round-robin, so streams interleave.
+ * Returns the number of events.
+ */
+export async function appendRegion(target: EventStore, patients: number, seed = 1): Promise<number> {
+  const region = buildRegion({ patients, seed });
+  let active = Array.from({ length: patients }, (_, i) => new PatientRun(region, i));
+  let events = 0;
+  while (active.length > 0) {
+    const still: PatientRun[] = [];
+    for (const run of active) {
+      const decided = run.next();
+      if (decided === undefined) continue;
+      still.push(run);
+      if (decided.events.length === 0) continue;
+      await target.appendToStream(
+        streamNameFor(pseudonymFor(Bsn.parse(run.bsn), SECRET)),
+        decided.events.map((e) => ({
+          id: e.metadata.eventId,
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        })),
+        { expectedRevision: decided.expectedVersion < 0 ? 'no_stream' : BigInt(decided.expectedVersion) },
+      );
+      events += decided.events.length;
+    }
+    active = still;
+  }
+  return events;
+}
+
+/** Every row of every table, rowids included where a table has them: the file's content, byte for byte. */
+export function dumpExact(db: ReadModelDb): Record<string, unknown[]> {
+  const tables = db
+    .prepare<[], { name: string; sql: string }>(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all();
+  return Object.fromEntries(
+    tables.map(({ name, sql }) => {
+      const query = /WITHOUT ROWID/i.test(sql)
+        ? `SELECT * FROM ${name} ORDER BY 1, 2`
+        : `SELECT rowid AS "rowid", * FROM ${name} ORDER BY rowid`;
+      return [name, db.prepare(query).all()];
+    }),
+  );
 }
 
 /** Every row of every read model, the checkpoint and the quarantine, for comparing two databases. */

@@ -41,7 +41,7 @@ export function lineageMeta(db: ReadModelDb) {
       write.run(IDENTITY_KEY, identity);
     },
     /** Inside the batch's transaction, with the checkpoint. */
-    recordLast(event: RecordedEvent) {
+    recordLast(event: Pick<RecordedEvent, 'streamName' | 'revision' | 'id'>) {
       const last: LastEvent = { stream: event.streamName, revision: event.revision.toString(), id: event.id };
       write.run(LAST_EVENT_KEY, JSON.stringify(last));
     },

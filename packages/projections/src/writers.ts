@@ -7,6 +7,7 @@ import {
   type PlanState,
   type RoleAssignmentItem,
 } from '@pzp/domain';
+import type Database from 'better-sqlite3';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
@@ -29,27 +30,17 @@ export interface LatestChange {
  * positional (cheaper to bind than named ones on the rebuild's hot path).
  */
 export function createWriters(db: ReadModelDb) {
-  type HistoryRow = [
-    string,
-    bigint,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    string,
-    string,
-  ];
   const historyInsert = `
     INSERT INTO change_history (pseudonym, revision, change_id, type, recorded_at, recorded_by, summary, reason,
                                 conversation_id, changes, position)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  const insertHistory = db.prepare<HistoryRow>(
-    `${historyInsert} ON CONFLICT (pseudonym, revision) DO NOTHING`,
-  );
-  // During a bulk load the unique index is gone (see beginBulkLoad), and with it the conflict target.
+  // During a bulk load the unique index is gone (see beginBulkLoad), and with it the conflict target:
+  // prepared when first needed, so that writers can be made during a load (its writer thread's).
+  let insertHistory: Database.Statement<HistoryRow> | undefined;
+  const upsertHistory = () =>
+    (insertHistory ??= db.prepare<HistoryRow>(
+      `${historyInsert} ON CONFLICT (pseudonym, revision) DO NOTHING`,
+    ));
   const appendHistory = db.prepare<HistoryRow>(historyInsert);
   let bulk = false;
   const upsertIndex = db.prepare<[string, string, number, string, string, string]>(`
@@ -133,76 +124,29 @@ export function createWriters(db: ReadModelDb) {
       insertReview.run(review.accessId, positionKey(position), JSON.stringify(review));
     },
 
-    history(pseudonym: string, revision: bigint, position: bigint, entry: ChangeEntry) {
-      (bulk ? appendHistory : insertHistory).run(
-        pseudonym,
-        revision,
-        entry.changeId,
-        entry.type,
-        entry.recordedAt,
-        JSON.stringify(entry.recordedBy),
-        entry.summary,
-        entry.reason ?? null,
-        entry.conversationId ?? null,
-        JSON.stringify(entry.changes),
-        position.toString(),
-      );
+    /** One change_history row (see historyRow). */
+    history(row: HistoryRow) {
+      (bulk ? appendHistory : upsertHistory()).run(...row);
     },
 
     /**
-     * The per-patient read models that hold only the latest state, written once per patient per
-     * batch. `committed` is the state the read models hold for this patient now (initialState when
-     * they hold none). evolve() shares the parts of the plan an event did not touch, so when the
-     * plan's roles are the very object they were, the role rows (and, with the same review date,
-     * the review rows) are already right and are left alone. A state folded again from the store
-     * never shares objects with the new one, so it always rewrites: the check errs only towards
-     * writing. `view` is the JSON of currentView(state.plan), made before the transaction (a view
-     * that cannot be made quarantines the stream instead of failing the batch).
+     * The per-patient read models that hold only the latest state, worked out once per patient per
+     * batch (see latestRows) and written here.
      */
-    latest(change: LatestChange, state: PlanState, committed: PlanState, view: string) {
-      const { pseudonym } = change;
-      const { plan } = state;
-      upsertIndex.run(
-        pseudonym,
-        change.streamName,
-        state.version,
-        change.firstChangedAt,
-        change.changedAt,
-        change.position.toString(),
-      );
+    latest(rows: LatestRows) {
+      const { pseudonym } = rows;
+      upsertIndex.run(...rows.index);
       // A record voided as entered on the wrong patient has no current plan: no row, so the
       // patient reads as "no plan" (history and the index keep it).
-      if (plan.patient === null) deletePlan.run(pseudonym);
-      else upsertPlan.run(pseudonym, state.version, view);
-
-      const isNew = committed.version === -1; // no rows of this patient yet
-      const rolesSame = !isNew && plan.roles === committed.plan.roles;
-      if (rolesSame && plan.reviewDueOn === committed.plan.reviewDueOn) return;
-
-      const roles = activeRoles(plan);
-      if (!rolesSame) {
-        if (!isNew) deleteRoles.run(pseudonym);
-        for (const r of roles) {
-          insertRole.run(
-            pseudonym,
-            r.assignmentId,
-            r.role,
-            r.practitioner.id,
-            r.practitioner.name,
-            r.practitioner.profession,
-            r.organization.id,
-            r.organization.name,
-            r.organization.type,
-            r.from,
-          );
-        }
+      if (rows.plan === undefined) deletePlan.run(pseudonym);
+      else upsertPlan.run(...rows.plan);
+      if (rows.roles !== undefined) {
+        if (!rows.isNew) deleteRoles.run(pseudonym);
+        for (const r of rows.roles) insertRole.run(...r);
       }
-      // The review is due for every organisation that holds a role for this patient.
-      if (!isNew) deleteReviewDue.run(pseudonym);
-      if (plan.reviewDueOn) {
-        for (const [organizationId, orgRoles] of rolesByOrganization(roles)) {
-          insertReviewDue.run(organizationId, pseudonym, plan.reviewDueOn, JSON.stringify(orgRoles));
-        }
+      if (rows.reviewDue !== undefined) {
+        if (!rows.isNew) deleteReviewDue.run(pseudonym);
+        for (const r of rows.reviewDue) insertReviewDue.run(...r);
       }
     },
 
@@ -262,6 +206,117 @@ export function createWriters(db: ReadModelDb) {
       return readVersion.get(pseudonym)?.version;
     },
   };
+}
+
+/** A change_history row as bound: its JSON made where the batch is folded, not where it is written. */
+export type HistoryRow = [
+  string,
+  bigint,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string,
+  string,
+];
+
+export function historyRow(
+  pseudonym: string,
+  revision: bigint,
+  position: bigint,
+  entry: ChangeEntry,
+): HistoryRow {
+  return [
+    pseudonym,
+    revision,
+    entry.changeId,
+    entry.type,
+    entry.recordedAt,
+    JSON.stringify(entry.recordedBy),
+    entry.summary,
+    entry.reason ?? null,
+    entry.conversationId ?? null,
+    JSON.stringify(entry.changes),
+    position.toString(),
+  ];
+}
+
+type IndexRow = [string, string, number, string, string, string];
+type RoleRow = [string, string, string, string, string, string, string, string, string, string];
+type ReviewDueRow = [string, string, string, string];
+
+/** One patient's latest rows as data: made where the batch is folded, written by whoever commits it. */
+export interface LatestRows {
+  readonly pseudonym: string;
+  /** No rows of this patient yet: nothing to delete before inserting. */
+  readonly isNew: boolean;
+  readonly index: IndexRow;
+  /** Undefined: the plan row is deleted. */
+  readonly plan: [string, number, string] | undefined;
+  /** Undefined: the role rows are already right and are left alone. */
+  readonly roles: RoleRow[] | undefined;
+  /** Undefined: the review rows are already right and are left alone. */
+  readonly reviewDue: ReviewDueRow[] | undefined;
+}
+
+/**
+ * The per-patient read models that hold only the latest state, for one patient once per batch.
+ * `committed` is the state the read models hold for this patient now (initialState when they
+ * hold none). evolve() shares the parts of the plan an event did not touch, so when the plan's
+ * roles are the very object they were, the role rows (and, with the same review date, the review
+ * rows) are already right and are left alone. A state folded again from the store never shares
+ * objects with the new one, so it always rewrites: the check errs only towards writing. `view` is
+ * the JSON of currentView(state.plan), made before the transaction (a view that cannot be made
+ * quarantines the stream instead of failing the batch).
+ */
+export function latestRows(
+  change: LatestChange,
+  state: PlanState,
+  committed: PlanState,
+  view: string,
+): LatestRows {
+  const { pseudonym } = change;
+  const { plan } = state;
+  const index: IndexRow = [
+    pseudonym,
+    change.streamName,
+    state.version,
+    change.firstChangedAt,
+    change.changedAt,
+    change.position.toString(),
+  ];
+  const planRow: LatestRows['plan'] = plan.patient === null ? undefined : [pseudonym, state.version, view];
+  const isNew = committed.version === -1;
+  const rolesSame = !isNew && plan.roles === committed.plan.roles;
+  if (rolesSame && plan.reviewDueOn === committed.plan.reviewDueOn) {
+    return { pseudonym, isNew, index, plan: planRow, roles: undefined, reviewDue: undefined };
+  }
+  const roles = activeRoles(plan);
+  const roleRows: RoleRow[] | undefined = rolesSame
+    ? undefined
+    : roles.map((r) => [
+        pseudonym,
+        r.assignmentId,
+        r.role,
+        r.practitioner.id,
+        r.practitioner.name,
+        r.practitioner.profession,
+        r.organization.id,
+        r.organization.name,
+        r.organization.type,
+        r.from,
+      ]);
+  // The review is due for every organisation that holds a role for this patient.
+  const reviewDue: ReviewDueRow[] = [];
+  if (plan.reviewDueOn) {
+    for (const [organizationId, orgRoles] of rolesByOrganization(roles)) {
+      reviewDue.push([organizationId, pseudonym, plan.reviewDueOn, JSON.stringify(orgRoles)]);
+    }
+  }
+  return { pseudonym, isNew, index, plan: planRow, roles: roleRows, reviewDue };
 }
 
 function rolesByOrganization(roles: readonly RoleAssignmentItem[]): Map<string, string[]> {
