@@ -205,14 +205,7 @@ function threadCpu(): Map<string, number> {
 /** A digest of every row of every read model, in a fixed order. */
 function digest(db: ReadModelDb): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const table of [
-    'current_plans',
-    'change_history',
-    'patient_index',
-    'review_due',
-    'roles',
-    'access_log',
-  ]) {
+  for (const table of ['current_plans', 'patient_index', 'review_due', 'roles', 'access_log']) {
     const hash = createHash('sha256');
     let rows = 0;
     for (const row of db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).iterate()) {

@@ -51,7 +51,6 @@ export interface RecordDoor {
     Queries,
     | 'currentPlan'
     | 'currentPlans'
-    | 'history'
     | 'accessLog'
     | 'reviewsDue'
     | 'quarantine'

@@ -17,7 +17,6 @@ export function writeTargets(db: ReadModelDb) {
     writers,
     accessRecord: writers.accessRecord,
     breakGlassReview: writers.breakGlassReview,
-    history: writers.history,
     latest: writers.latest,
     destroyed: writers.destroyed,
     quarantine: writers.quarantine,

@@ -77,8 +77,8 @@ export function recordedChainHeads(
  * of them changed cannot be told, so none of its rows can be kept (the stream is quarantined).
  */
 export function patientRowEraser(db: ReadModelDb) {
-  const byPseudonym = ['patient_index', 'current_plans', 'change_history', 'review_due', 'roles'].map(
-    (table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE pseudonym = ?`),
+  const byPseudonym = ['patient_index', 'current_plans', 'review_due', 'roles'].map((table) =>
+    db.prepare<[string]>(`DELETE FROM ${table} WHERE pseudonym = ?`),
   );
   const head = db.prepare<[string]>('DELETE FROM stream_heads WHERE stream_name = ?');
   return (pseudonym: string, streamName: string) => {

@@ -252,8 +252,6 @@ describe('Projector', () => {
     const clean = openDb('clean.db');
     await new Projector(store, clean).catchUp();
     expect(dump(db)).toEqual(dump(clean));
-    const history = createQueries(db).history(pseudonymFor(Bsn.parse(BSNS[0]!), SECRET), -1, 100);
-    expect(history.items.map((h) => h.revision)).toEqual(history.items.map((_, i) => i));
   });
 
   it('follows live appends and lets a writer wait until its own append is readable', async () => {
@@ -323,8 +321,9 @@ describe('Projector', () => {
     const db = openDb('crash.db');
     // A write that fails part-way through the third batch, after rows of that batch were written.
     const failAt = (await store.readAll()).slice(2 * 9 + 3).find((e) => e.streamName.startsWith('pzp-'))!;
-    db.exec(`CREATE TRIGGER crash BEFORE INSERT ON change_history
-             WHEN NEW.position = '${failAt.position}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.exec(`CREATE TRIGGER crash BEFORE INSERT ON patient_index
+             WHEN CAST(NEW.last_position AS INTEGER) >= ${failAt.position}
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     const projector = new Projector(store, db, { batchSize: 9 });
     await expect(projector.catchUp()).rejects.toThrow(/disk on fire/);
 

@@ -4,7 +4,6 @@ import {
   BREAK_GLASS_REVIEW_EVENT_TYPE,
   BREAK_GLASS_REVIEW_STREAM_PREFIX,
   currentView,
-  describeChange,
   evolve,
   initialState,
   parseAccessRecord,
@@ -12,7 +11,6 @@ import {
   pseudonymOfStream,
   type AccessRecord,
   type BreakGlassReview,
-  type ChangeEntry,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
@@ -49,7 +47,7 @@ import {
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
 import { readStoredEvent } from './stored-event.js';
 import { BatchWriter } from './writer/batch-writer.js';
-import { historyRow, latestRows, type LatestChange, type Writers } from './writers.js';
+import { latestRows, type LatestChange, type Writers } from './writers.js';
 
 export type ProjectorStatus = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
@@ -120,13 +118,12 @@ interface Failure {
 /** The event a quarantine is pinned on. */
 type EventAt = Pick<RecordedEvent, 'streamName' | 'revision' | 'position' | 'type'>;
 
-/** One event of a patient folded in this batch, with its history row. */
+/** One event of a patient folded in this batch. */
 interface FoldedChange {
   readonly revision: bigint;
   readonly position: bigint;
   readonly changedAt: string;
   readonly event: PzpEvent;
-  readonly entry: ChangeEntry;
   /** The stream's chain head once this change is applied. */
   readonly head: ChainHead;
 }
@@ -283,10 +280,7 @@ export class Projector {
     if (this.lineage.read().identity !== verdict.identity) this.lineage.recordIdentity(verdict.identity);
     this._status = 'catching-up';
     const bulk = this.checkpoint === undefined;
-    if (bulk) {
-      beginBulkLoad(this.db);
-      this.writers.bulkLoad = true;
-    }
+    if (bulk) beginBulkLoad(this.db);
     let total = 0;
     let writer: BatchWriter | undefined;
     try {
@@ -300,7 +294,6 @@ export class Projector {
         if (writer === undefined && this.usesWriterThread(page.length)) {
           writer = BatchWriter.start({
             path: this.db.name,
-            bulk,
             cacheKib: bulk ? BULK_CACHE_KIB : DEFAULT_CACHE_KIB,
           });
           this.sentHeads = new Map();
@@ -311,10 +304,7 @@ export class Projector {
       }
     } finally {
       if (writer !== undefined) await this.endWriterThread(writer);
-      if (bulk) {
-        this.writers.bulkLoad = false;
-        endBulkLoad(this.db);
-      }
+      if (bulk) endBulkLoad(this.db);
     }
   }
 
@@ -617,10 +607,6 @@ export class Projector {
     let destroying = false;
     for (const p of batch.patients.values()) {
       const { destroyed } = p.state.plan;
-      if (destroyed === null) {
-        for (const c of p.changes)
-          writes.push(['history', historyRow(p.pseudonym, c.revision, c.position, c.entry)]);
-      }
       writes.push(['latest', latestRows(p, p.state, p.committed, p.view)]);
       if (destroyed !== null) {
         destroying = true;
@@ -911,15 +897,12 @@ function foldEvent(patient: PatientChange, recorded: RecordedEvent): Failure | u
     const event = readStoredEvent(recorded);
     stage = 'fold';
     const after = evolve(before, event);
-    stage = 'describe';
-    const entry = describeChange(before, event, after);
     const changedAt = recorded.recordedAt.toISOString();
     patient.changes.push({
       revision: recorded.revision,
       position: recorded.position,
       changedAt,
       event,
-      entry,
       head: { revision: recorded.revision, hash: recorded.integrity?.hash ?? null },
     });
     patient.state = after;

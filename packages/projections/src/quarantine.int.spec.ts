@@ -87,7 +87,7 @@ describe('quarantine of unreadable streams', () => {
     const queries = createQueries(db);
     expect(queries.currentPlan(pseudonymOf(A))?.version).toBe(a.length - 2);
     expect(queries.currentPlan(pseudonymOf(C))?.version).toBe(c.length - 1);
-    expect(queries.history(pseudonymOf(C), -1, 100).items).toHaveLength(c.length);
+    expect(queries.streamVersion(pseudonymOf(C))).toBe(c.length - 1);
     expect(queries.quarantine(pseudonymOf(A))).toBeUndefined();
 
     // B and D keep the rows of their readable first event, for auditors, and are listed.
@@ -95,7 +95,7 @@ describe('quarantine of unreadable streams', () => {
     const positionOf = (bsn: string, revision: bigint) =>
       all.find((e) => e.streamName === streamOf(bsn) && e.revision === revision)!.position;
     expect(queries.currentPlan(pseudonymOf(B))?.version).toBe(0);
-    expect(queries.history(pseudonymOf(B), -1, 100).items).toHaveLength(1);
+    expect(queries.streamVersion(pseudonymOf(B))).toBe(0);
     expect(queries.quarantine(pseudonymOf(B))).toEqual({
       streamName: streamOf(B),
       pseudonym: pseudonymOf(B),
@@ -286,8 +286,9 @@ describe('quarantine of unreadable streams', () => {
     const db = env.openDb('crash.db');
     // C's last event comes after B's and D's unreadable ones, in the same (only) batch.
     const last = (await env.store.readAll()).filter((e) => e.streamName === streamOf(C)).at(-1)!;
-    db.exec(`CREATE TRIGGER crash BEFORE INSERT ON change_history
-             WHEN NEW.position = '${last.position}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.exec(`CREATE TRIGGER crash BEFORE INSERT ON patient_index
+             WHEN CAST(NEW.last_position AS INTEGER) >= ${last.position}
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     const projector = new Projector(env.store, db, { clock });
     await expect(projector.catchUp()).rejects.toThrow(/disk on fire/);
     expect(projector.position).toBeUndefined();

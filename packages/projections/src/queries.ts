@@ -1,9 +1,7 @@
 import {
   streamNameFor,
   type AccessRecord,
-  type Actor,
   type BreakGlassReview,
-  type ChangeEntry,
   type Destruction,
   type PlanView,
 } from '@pzp/domain';
@@ -20,11 +18,6 @@ export interface CurrentPlanRow {
 export interface DestroyedRecordRow extends Destruction {
   /** The stream revision of the destruction. */
   readonly version: number;
-}
-
-export interface HistoryRow extends ChangeEntry {
-  readonly revision: number;
-  readonly position: bigint;
 }
 
 export interface ReviewDueRow {
@@ -100,9 +93,6 @@ export function createQueries(db: ReadModelDb) {
   const plansStmt = db.prepare<[string], { pseudonym: string; version: number; view: string }>(
     'SELECT pseudonym, version, view FROM current_plans WHERE pseudonym IN (SELECT value FROM json_each(?))',
   );
-  const historyStmt = db.prepare<[string, number, number], Record<string, string | number | null>>(`
-    SELECT revision, change_id, type, recorded_at, recorded_by, summary, reason, conversation_id, changes, position
-    FROM change_history WHERE pseudonym = ? AND revision > ? ORDER BY revision LIMIT ?`);
   const reviewDueStmt = db.prepare<
     [string, string, string, string, string, number],
     { pseudonym: string; review_due_on: string; roles: string }
@@ -237,26 +227,6 @@ export function createQueries(db: ReadModelDb) {
         for (const r of plansStmt.all(JSON.stringify(missing))) found.set(r.pseudonym, toPlan(r));
       }
       return pseudonyms.map((p) => found.get(p));
-    },
-
-    /** Oldest first; `afterRevision` is the cursor (-1 for the start). */
-    history(pseudonym: string, afterRevision: number, limit: number): Page<HistoryRow> {
-      const rows = historyStmt.all(pseudonym, afterRevision, limit + 1);
-      return {
-        hasMore: rows.length > limit,
-        items: rows.slice(0, limit).map((r) => ({
-          revision: Number(r.revision),
-          position: BigInt(r.position as string),
-          changeId: r.change_id as string,
-          type: r.type as HistoryRow['type'],
-          recordedAt: r.recorded_at as string,
-          recordedBy: JSON.parse(r.recorded_by as string) as Actor,
-          summary: r.summary as string,
-          reason: (r.reason as string | null) ?? undefined,
-          conversationId: (r.conversation_id as string | null) ?? undefined,
-          changes: JSON.parse(r.changes as string) as HistoryRow['changes'],
-        })),
-      };
     },
 
     /** Plans of an organisation whose review date lies before `until`, earliest first. */

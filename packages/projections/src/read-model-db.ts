@@ -9,7 +9,7 @@ import { probeSqliteWrite } from '@pzp/event-store';
 export type ReadModelDb = Database.Database;
 
 /** Bump when the tables change shape: the projector then rebuilds from scratch. */
-export const READ_MODEL_SCHEMA_VERSION = 7;
+export const READ_MODEL_SCHEMA_VERSION = 8;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS checkpoints (
@@ -28,20 +28,6 @@ const TABLES = `
     pseudonym TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
     view TEXT NOT NULL               -- JSON of the domain's currentView(plan)
-  );
-  CREATE TABLE IF NOT EXISTS change_history (
-    pseudonym TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    change_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    recorded_by TEXT NOT NULL,       -- JSON actor: id, name, profession, organisation
-    summary TEXT NOT NULL,
-    reason TEXT,
-    conversation_id TEXT,
-    changes TEXT NOT NULL,           -- JSON [{section, key, before, after}]
-    position TEXT NOT NULL
-    -- unique on (pseudonym, revision): change_history_key below
   );
   CREATE TABLE IF NOT EXISTS review_due (
     organization_id TEXT NOT NULL,
@@ -124,12 +110,10 @@ const TABLES = `
 /**
  * Indexes a bulk load drops and makes again at the end: one sorted build instead of a random
  * B-tree update per row, which at regional scale costs more than everything else the projector
- * does. change_history_key is the history's key (one row per stream revision); the others serve
- * queries only. Opening the database makes any that are missing, so a bulk load that died
+ * does. They serve queries only. Opening the database makes any that are missing, so a bulk load that died
  * half-way leaves nothing to repair by hand.
  */
 const BULK_DROPPED_INDEXES = {
-  change_history_key: 'UNIQUE INDEX IF NOT EXISTS change_history_key ON change_history (pseudonym, revision)',
   review_due_by_date:
     'INDEX IF NOT EXISTS review_due_by_date ON review_due (organization_id, review_due_on, pseudonym)',
   roles_by_practitioner: 'INDEX IF NOT EXISTS roles_by_practitioner ON roles (practitioner_id, role)',
@@ -146,7 +130,6 @@ const createBulkDroppedIndexes = (db: ReadModelDb) =>
 const DATA_TABLES = [
   'patient_index',
   'current_plans',
-  'change_history',
   'review_due',
   'roles',
   'access_log',
@@ -174,8 +157,17 @@ export function openReadModelDb(filePath: string): ReadModelDb {
   return db;
 }
 
+/**
+ * Tables older read models had. change_history (schema 7) held every change described again beside
+ * the event log, more bytes than the log itself; the history is now made from the events on read
+ * (@pzp/application planHistory).
+ */
+const FORMER_TABLES = ['change_history'];
+
 function dropAll(db: ReadModelDb) {
-  db.exec([...DATA_TABLES, 'checkpoints'].map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
+  db.exec(
+    [...DATA_TABLES, ...FORMER_TABLES, 'checkpoints'].map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'),
+  );
 }
 
 /** Empties every read model and its checkpoint, in one transaction. */
@@ -194,8 +186,7 @@ export const DEFAULT_CACHE_KIB = 2000;
  * Prepares empty read models for a bulk load (a rebuild, or a new node's first catch-up): drops
  * the indexes above and gives SQLite a larger page cache. Nothing else changes: the projector
  * still commits rows and checkpoint together per batch, so a bulk load that stops half-way
- * resumes like any catch-up; and it checks revisions itself, so history stays one row per event
- * without the unique index (making it again at the end would fail loudly if it were not).
+ * resumes like any catch-up.
  *
  * Not done, because measured without gain (1.3 M events, 100,000 patients): synchronous=OFF,
  * journal_mode=OFF and deferring WAL checkpoints during the load changed events/s by less than

@@ -172,7 +172,6 @@ export function dumpExact(db: ReadModelDb): Record<string, unknown[]> {
 export function dump(db: ReadModelDb) {
   const tables = [
     'current_plans',
-    'change_history',
     'patient_index',
     'review_due',
     'roles',

@@ -2,12 +2,10 @@ import {
   activeRoles,
   type AccessRecord,
   type BreakGlassReview,
-  type ChangeEntry,
   type Destruction,
   type PlanState,
   type RoleAssignmentItem,
 } from '@pzp/domain';
-import type Database from 'better-sqlite3';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
@@ -30,19 +28,6 @@ export interface LatestChange {
  * positional (cheaper to bind than named ones on the rebuild's hot path).
  */
 export function createWriters(db: ReadModelDb) {
-  const historyInsert = `
-    INSERT INTO change_history (pseudonym, revision, change_id, type, recorded_at, recorded_by, summary, reason,
-                                conversation_id, changes, position)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  // During a bulk load the unique index is gone (see beginBulkLoad), and with it the conflict target:
-  // prepared when first needed, so that writers can be made during a load (its writer thread's).
-  let insertHistory: Database.Statement<HistoryRow> | undefined;
-  const upsertHistory = () =>
-    (insertHistory ??= db.prepare<HistoryRow>(
-      `${historyInsert} ON CONFLICT (pseudonym, revision) DO NOTHING`,
-    ));
-  const appendHistory = db.prepare<HistoryRow>(historyInsert);
-  let bulk = false;
   const upsertIndex = db.prepare<[string, string, number, string, string, string]>(`
     INSERT INTO patient_index (pseudonym, stream_name, version, first_recorded_at, last_changed_at, last_position)
     VALUES (?, ?, ?, ?, ?, ?)
@@ -98,7 +83,7 @@ export function createWriters(db: ReadModelDb) {
     'SELECT version FROM patient_index WHERE pseudonym = ?',
   );
   // patient_index stays (pseudonym and revision only): read-your-writes waits on its version.
-  const erasePersonal = ['current_plans', 'change_history', 'review_due', 'roles'].map((table) =>
+  const erasePersonal = ['current_plans', 'review_due', 'roles'].map((table) =>
     db.prepare<[string]>(`DELETE FROM ${table} WHERE pseudonym = ?`),
   );
   const insertDestroyed = db.prepare<[string, number, string]>(`
@@ -106,11 +91,6 @@ export function createWriters(db: ReadModelDb) {
     ON CONFLICT (pseudonym) DO UPDATE SET version = excluded.version, destruction = excluded.destruction`);
 
   return {
-    /** While true, history rows are appended without the conflict check (the key index is dropped). */
-    set bulkLoad(on: boolean) {
-      bulk = on;
-    },
-
     accessRecord(record: AccessRecord, position: bigint) {
       const json = JSON.stringify(record);
       insertAccess.run(record.pseudonym, positionKey(position), json);
@@ -122,11 +102,6 @@ export function createWriters(db: ReadModelDb) {
 
     breakGlassReview(review: BreakGlassReview, position: bigint) {
       insertReview.run(review.accessId, positionKey(position), JSON.stringify(review));
-    },
-
-    /** One change_history row (see historyRow). */
-    history(row: HistoryRow) {
-      (bulk ? appendHistory : upsertHistory()).run(...row);
     },
 
     /**
@@ -206,42 +181,6 @@ export function createWriters(db: ReadModelDb) {
       return readVersion.get(pseudonym)?.version;
     },
   };
-}
-
-/** A change_history row as bound: its JSON made where the batch is folded, not where it is written. */
-export type HistoryRow = [
-  string,
-  bigint,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string | null,
-  string | null,
-  string,
-  string,
-];
-
-export function historyRow(
-  pseudonym: string,
-  revision: bigint,
-  position: bigint,
-  entry: ChangeEntry,
-): HistoryRow {
-  return [
-    pseudonym,
-    revision,
-    entry.changeId,
-    entry.type,
-    entry.recordedAt,
-    JSON.stringify(entry.recordedBy),
-    entry.summary,
-    entry.reason ?? null,
-    entry.conversationId ?? null,
-    JSON.stringify(entry.changes),
-    position.toString(),
-  ];
 }
 
 type IndexRow = [string, string, number, string, string, string];

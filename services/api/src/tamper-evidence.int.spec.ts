@@ -192,7 +192,7 @@ describe('an event changed inside events.db', () => {
     const fresh = openReadModelDb(join(dir, 'fresh-read-models.db'));
     await new Projector(store, fresh).catchUp();
     const rows = JSON.stringify(
-      ['current_plans', 'change_history'].map((t) => fresh.prepare(`SELECT * FROM ${t}`).all()),
+      ['current_plans', 'patient_index'].map((t) => fresh.prepare(`SELECT * FROM ${t}`).all()),
     );
     expect(rows).toContain('NIET'); // the untouched patient
     expect(rows).not.toContain('WEL');

@@ -4,8 +4,6 @@ import type { BatchWrites } from '../batch-writes.js';
 export interface WriterInput {
   /** The read-model file, already opened (and prepared for a bulk load) by the projector. */
   readonly path: string;
-  /** A bulk load (see beginBulkLoad): history rows are appended without the dropped key's check. */
-  readonly bulk: boolean;
   /** SQLite's page cache while catching up, in KiB. */
   readonly cacheKib: number;
 }

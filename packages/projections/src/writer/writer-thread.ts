@@ -21,7 +21,6 @@ function open() {
   db.pragma('busy_timeout = 5000');
   db.pragma(`cache_size = -${input.cacheKib}`);
   const targets = writeTargets(db);
-  targets.writers.bulkLoad = input.bulk;
   return { db, targets };
 }
 
