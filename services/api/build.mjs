@@ -14,6 +14,7 @@
  */
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -83,4 +84,4 @@ const result = await build({
 rmSync(dist, { recursive: true, force: true });
 renameSync(outdir, dist);
 const outputs = Object.keys(result.metafile.outputs).filter((o) => o.endsWith('.js'));
-console.log(`built ${outputs.length} files in ${relative(root, dist)}`);
+stdout.write(`built ${outputs.length} files in ${relative(root, dist)}\n`);
