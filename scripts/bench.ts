@@ -408,7 +408,7 @@ async function main() {
   };
   const pressure: Record<string, number | undefined> = { atStart: cpuPressure() };
   log(
-    `${smoke ? 'smoke' : 'full'} run: ${patients} patients, ${runs} run(s) of ${seconds} s per figure, ` +
+    `${smoke ? 'smoke' : national ? 'national' : 'full'} run: ${patients} patients, ${runs} run(s) of ${seconds} s per figure, ` +
       `${machine.cpus} CPUs, Node ${machine.node}`,
   );
 
