@@ -50,7 +50,7 @@ export class RevisionOrderError extends Error {
 }
 
 /** The step of projecting an event that failed. */
-export type FailureStage = 'integrity' | 'read' | 'order' | 'parse' | 'fold' | 'describe' | 'view';
+export type FailureStage = 'integrity' | 'read' | 'order' | 'parse' | 'fold' | 'view';
 
 const STAGE_TEXT: Record<FailureStage, string> = {
   integrity: 'the stream fails its hash chain',
@@ -58,7 +58,6 @@ const STAGE_TEXT: Record<FailureStage, string> = {
   order: 'event out of revision order',
   parse: 'event could not be parsed',
   fold: 'event could not be folded',
-  describe: 'change could not be described',
   view: 'view of the folded plan could not be made',
 };
 
