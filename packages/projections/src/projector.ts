@@ -79,9 +79,10 @@ export interface ProjectorOptions {
   /** The time a quarantine is stamped with. */
   readonly clock?: () => Date;
   /**
-   * Whether catching up (a rebuild, a start after downtime) commits its batches on a writer thread
-   * while the next batch is folded here (see writer/batch-writer.ts). Default: when there is more
-   * than one batch to apply and the read models are a file. Tests set it to compare both ways.
+   * Whether batches commit on a writer thread while the next batch is folded here (see
+   * writer/batch-writer.ts): catching up (a rebuild, a start after downtime) and following live
+   * appends. Default: when the read models are a file; while catching up, only when there is more
+   * than one batch to apply. Tests set it to compare both ways.
    */
   readonly writerThread?: boolean;
 }
@@ -182,8 +183,9 @@ export class Projector {
   private readonly targets: ReturnType<typeof writeTargets>;
   private readonly writerThread: boolean | undefined;
   /**
-   * While catching up on the writer thread: the commit in flight, and the chain heads of the
-   * batches sent to it, which this connection does not see before they commit (null: erased).
+   * While a writer thread commits the batches (catching up, or live): the commit in flight, and
+   * the chain heads of the batches sent to it, which this connection does not see before they
+   * commit (null: erased). A head leaves the map once its batch is on disk.
    */
   private inFlight: Promise<void> | undefined;
   private sentHeads: Map<string, ChainHead | null> | undefined;
@@ -200,6 +202,8 @@ export class Projector {
   private readonly streamWaiters = new Map<string, (Waiter & { revision: number })[]>();
   private subscription: Subscription | undefined;
   private following: Promise<void> | undefined;
+  /** The writer thread live batches commit on, while following (see start()). */
+  private liveWriter: BatchWriter | undefined;
   private checkpoint: bigint | undefined;
   /** Set when the rows were built by other view code: the next catchUp() rebuilds them first. */
   private staleCode: { readonly from: number | null } | undefined;
@@ -347,13 +351,25 @@ export class Projector {
     }
     this.subscription = this.store.subscribeToAll({ fromPosition: this.checkpoint });
     this._status = 'live';
-    this.following = this.follow(this.subscription).catch((e: unknown) => this.fail(e));
+    // Live batches are mostly the access records of reads: their transactions, off the event
+    // loop, no longer hold up the reads being answered on it.
+    if (!this.db.memory && this.writerThread !== false) {
+      this.liveWriter = BatchWriter.start({ path: this.db.name, cacheKib: DEFAULT_CACHE_KIB });
+      this.sentHeads = new Map();
+    }
+    this.following = this.follow(this.subscription).catch((e: unknown) => {
+      // A failed live commit already failed the projector with its own error (see liveCommitFailed).
+      if (this._status !== 'failed') this.fail(e);
+    });
   }
 
   async stop(): Promise<void> {
     await this.subscription?.close();
     await this.following;
     this.subscription = undefined;
+    const writer = this.liveWriter;
+    this.liveWriter = undefined;
+    if (writer !== undefined) await this.endWriterThread(writer);
     if (this._status !== 'failed') this._status = 'stopped';
   }
 
@@ -520,7 +536,19 @@ export class Projector {
   }
 
   private async follow(subscription: Subscription) {
-    for await (const batch of bursts(subscription, this.liveBatchSize)) await this.apply(batch);
+    for await (const batch of bursts(subscription, this.liveBatchSize))
+      await this.apply(batch, this.liveWriter);
+  }
+
+  /**
+   * A live batch failed to commit on the writer thread (a full disk): the projector stops as when
+   * its own transaction fails, and stops following, so nothing after that batch is applied. stop()
+   * then puts memory back to what is on disk; start() resumes from the checkpoint.
+   */
+  private liveCommitFailed(writer: BatchWriter, error: unknown) {
+    if (writer !== this.liveWriter || this._status === 'failed') return;
+    this.fail(error);
+    void this.subscription?.close();
   }
 
   private fail(e: unknown) {
@@ -564,19 +592,27 @@ export class Projector {
     }
     // On the writer thread: the next batch is folded from what this one leaves, while it commits.
     // Should its commit fail, endWriterThread() puts memory back to what is on disk.
-    for (const [streamName, head] of chain.touched()) this.sentHeads?.set(streamName, head);
-    for (const streamName of batch.rewritten.keys()) this.sentHeads?.set(streamName, null);
+    const sentHeads = this.sentHeads!;
+    const heads = [...chain.touched()];
+    for (const [streamName, head] of heads) sentHeads.set(streamName, head);
+    for (const streamName of batch.rewritten.keys()) sentHeads.set(streamName, null);
     this.remember(batch);
     this.sent = last;
     const previous = this.inFlight;
     // The thread commits in order and, once one fails, nothing after it: settled in order too.
     this.inFlight = writer.commit(writes).then(() => {
+      // On disk now, unless a later batch in flight moved the head again.
+      for (const [streamName, head] of heads)
+        if (sentHeads.get(streamName) === head) sentHeads.delete(streamName);
+      for (const streamName of batch.rewritten.keys())
+        if (sentHeads.get(streamName) === null) sentHeads.delete(streamName);
       this.checkpoint = last;
       this.reportQuarantines(batch);
       this.settleWaiters(batch, last);
     });
-    // Observed by the next batch or by endWriterThread(); never an unhandled rejection meanwhile.
-    this.inFlight.catch(() => undefined);
+    // Observed by the next batch or by endWriterThread() (and, live, at once); never an unhandled
+    // rejection meanwhile.
+    this.inFlight.catch((error: unknown) => this.liveCommitFailed(writer, error));
     // Two commits in flight at most, so memory runs at most two batches ahead of the disk.
     await previous;
   }
