@@ -46,21 +46,14 @@ import {
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode } from 'graphql';
-import { amsterdamDate } from '@pzp/domain';
-import {
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  ensureDevelopmentKeys,
-  mintToken,
-} from '../services/api/src/auth/index.js';
+import { ensureDevelopmentKeys } from '../services/api/src/auth/index.js';
 import { TestServer } from '../test/support/server.js';
 import { startReferenceServer, type ReferenceServer } from './lib/reference-servers.js';
 import { startNoticeProbe, type NoticeFigures } from './lib/notice-probe.js';
 import { emergencyViewTimes, type WebFigures } from './lib/web-probe.js';
 import { diskFigures, type DiskFigures } from './lib/disk.js';
-import { Rng } from './lib/random.js';
+import { load, median, medianOf, round, type LoadFigures, type LoadSpec } from './lib/load.js';
+import { AS_OF, consentSearches, conversationWrites, hapLookups, HISTORY } from './lib/workloads.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
 import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
 
@@ -104,119 +97,6 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-interface LoadFigures {
-  /** Responses per second. */
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly mean: number;
-  readonly responses: number;
-  /** Connection errors, timeouts, non-2xx and GraphQL errors. */
-  readonly errors: number;
-}
-
-interface LoadSpec {
-  readonly url: string;
-  readonly connections: number;
-  readonly seconds: number;
-  /** POST /graphql unless given (the FHIR row GETs its searches). */
-  readonly method?: 'GET' | 'POST';
-  /** Body, extra headers and (for a GET) the path of the next request. */
-  readonly next: (context: Record<string, unknown>) => {
-    body?: string;
-    headers?: Record<string, string>;
-    path?: string;
-  };
-  /** Whether a response is good; called with the context its request was made in. */
-  readonly check?: (status: number, body: string, context: Record<string, unknown>) => boolean;
-}
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** One autocannon run; latencies are taken from each response (autocannon's histogram is whole ms). */
-function load(spec: LoadSpec): Promise<LoadFigures> {
-  const latencies: number[] = [];
-  let failed = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: spec.url,
-        connections: spec.connections,
-        duration: spec.seconds,
-        requests: [
-          {
-            method: spec.method ?? 'POST',
-            path: '/graphql',
-            setupRequest: (request, context) => {
-              const { body, headers, path } = spec.next(context as Record<string, unknown>);
-              return {
-                ...request,
-                ...(path ? { path } : {}),
-                ...(body === undefined ? {} : { body }),
-                headers: {
-                  ...request.headers,
-                  ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-                  ...headers,
-                },
-              };
-            },
-            onResponse: (status, body, context) => {
-              const ok = spec.check
-                ? spec.check(status, body, context as Record<string, unknown>)
-                : status === 200 && !body.includes('"errors":');
-              if (!ok) failed++;
-            },
-          },
-        ],
-      },
-      (error, result) => {
-        if (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-          return;
-        }
-        const sorted = [...latencies].sort((a, b) => a - b);
-        const sum = latencies.reduce((a, b) => a + b, 0);
-        resolve({
-          rps: round(latencies.length / result.duration, 1),
-          p50: round(percentile(sorted, 0.5)),
-          p99: round(percentile(sorted, 0.99)),
-          mean: round(sum / Math.max(1, latencies.length)),
-          responses: latencies.length,
-          errors: result.errors + result.timeouts + failed,
-        });
-      },
-    );
-    // Emitted as (client, statusCode, bytes, responseTime in ms, float).
-    (instance as unknown as NodeJS.EventEmitter).on('response', (...args: unknown[]) =>
-      latencies.push(args[args.length - 1] as number),
-    );
-  });
-}
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : round((s[m - 1]! + s[m]!) / 2);
-};
-
-/** The median of each figure over the runs (errors: the sum). */
-function medianOf(results: readonly LoadFigures[]): LoadFigures & { runs: number } {
-  return {
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    mean: median(results.map((r) => r.mean)),
-    responses: results.reduce((a, r) => a + r.responses, 0),
-    errors: results.reduce((a, r) => a + r.errors, 0),
-    runs: results.length,
-  };
-}
 
 /** Peak and current resident set of a process, MiB (Linux /proc). */
 function memoryOf(pid: number): { peakRssMiB: number; rssMiB: number } | undefined {
@@ -281,43 +161,6 @@ function cpuPressure(): number | undefined {
     return undefined;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// GraphQL documents: the integrator's operations from test/operations/registry.graphql
-
-const OPERATIONS = parse(readFileSync(join(ROOT, 'test/operations/registry.graphql'), 'utf8'));
-
-/** One named operation with the fragments it uses, printed as a document of its own. */
-function operation(name: string): string {
-  const fragments = new Map<string, DefinitionNode>();
-  for (const d of OPERATIONS.definitions) {
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  }
-  const op = OPERATIONS.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name,
-  );
-  if (!op) throw new Error(`No operation ${name} in test/operations/registry.graphql`);
-  const used = new Set<string>();
-  const collect = (node: DefinitionNode) =>
-    visit(node, {
-      FragmentSpread(spread) {
-        if (used.has(spread.name.value)) return;
-        used.add(spread.name.value);
-        collect(fragments.get(spread.name.value)!);
-      },
-    });
-  collect(op);
-  const doc: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [op, ...[...used].map((n) => fragments.get(n)!)],
-  };
-  return print(doc);
-}
-
-const PZP = operation('Pzp');
-const RECORD = operation('Record');
-const AS_OF = operation('AsOf');
-const HISTORY = operation('History');
 
 // ---------------------------------------------------------------------------------------------
 // The region
@@ -467,10 +310,9 @@ async function main() {
 
     // --- HAP lookup -------------------------------------------------------------------------
     const hapToken = await api.token('hap-doctor', 'bench');
-    const longIndices = new Set(facts.long.map((l) => l.index));
-    const consented = facts.bsn.filter((_, i) => facts.hap[i] === 1 && !longIndices.has(i));
+    const lookups = hapLookups(facts, seed);
+    const { consented, lookup } = lookups;
     log(`HAP lookup over ${consented.length.toLocaleString('en-US')} consented patients`);
-    const lookup = (bsn: string) => JSON.stringify({ query: PZP, variables: { bsn, purpose: 'EMERGENCY' } });
     const sample = await fetch(`${api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${hapToken}` },
@@ -489,16 +331,7 @@ async function main() {
       { name: 'apolloReference', url: references[0]!.url, headers: {} },
       { name: 'bareReference', url: references[1]!.url, headers: {} },
     ];
-    const rng = new Rng(seed ^ 0x4a9);
-    const hapSpec = (url: string, headers: Record<string, string>, connections: number, secs: number) => ({
-      url,
-      connections,
-      seconds: secs,
-      next: () => ({ body: lookup(rng.pick(consented)), headers }),
-      // A lookup must show the plan: null would mean the access was refused or the BSN is unknown.
-      check: (status: number, body: string) =>
-        status === 200 && !body.includes('"errors":') && !body.includes('"pzp":null'),
-    });
+    const hapSpec = lookups.spec;
     for (const t of targets) {
       log(`warm-up ${t.name} (${warmupSeconds} s)`);
       await load(hapSpec(t.url, t.headers, 8, warmupSeconds));
@@ -543,34 +376,12 @@ async function main() {
 
     // --- FHIR treatment-directive search, beside a bare server with the same bytes -------------
     // Patient ids first (a Patient search by BSN each), then the guide's Consent search at 32.
-    const fhirHeaders = { authorization: `Bearer ${hapToken}`, accept: 'application/fhir+json' };
-    const fhirIds: string[] = [];
-    for (const bsn of consented.slice(0, 200)) {
-      const found = await fetch(
-        `${api.url}/fhir/Patient?identifier=${encodeURIComponent(`http://fhir.nl/fhir/NamingSystem/bsn|${bsn}`)}`,
-        { headers: fhirHeaders },
-      );
-      const id = ((await found.json()) as { entry?: { resource: { id: string } }[] }).entry?.[0]?.resource.id;
-      if (id) fhirIds.push(id);
-    }
-    const consentPath = (id: string) =>
-      `/fhir/Consent?patient=${id}&scope=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/consentscope|treatment')}` +
-      `&category=${encodeURIComponent('http://snomed.info/sct|129125009')}`;
-    const consentSample = await fetch(`${api.url}${consentPath(fhirIds[0]!)}`, { headers: fhirHeaders });
-    const consentBody = await consentSample.text();
-    if (consentSample.status !== 200 || !consentBody.includes('"searchset"'))
-      throw new Error(`the FHIR Consent search does not work: ${consentBody.slice(0, 300)}`);
+    const searches = await consentSearches(api.url, hapToken, consented, seed);
+    const consentBody = searches.sampleBody;
     const consentFile = join(work, 'reference-consent.json');
     writeFileSync(consentFile, consentBody);
     references.push(await startReferenceServer('bare', consentFile));
-    const fhirSpec = (url: string, secs: number): LoadSpec => ({
-      url,
-      connections: 32,
-      seconds: secs,
-      method: 'GET',
-      next: () => ({ path: consentPath(rng.pick(fhirIds)), headers: fhirHeaders }),
-      check: (status, body) => status === 200 && body.includes('"searchset"'),
-    });
+    const fhirSpec = (url: string, secs: number) => searches.spec(url, 32, secs);
     const fhirTargets = [
       { name: 'registry', url: api.url },
       { name: 'bare', url: references[0]!.url },
@@ -597,110 +408,8 @@ async function main() {
 
     // --- recordConversation ------------------------------------------------------------------
     const keys = await ensureDevelopmentKeys(work);
-    const tokens = new Map<number, string>();
-    const tokenFor = async (writer: number) => {
-      let token = tokens.get(writer);
-      if (!token) {
-        token = await mintToken({
-          privateJwk: keys.privateJwk,
-          actor: region.actors[writer]!,
-          clientSystem: 'bench',
-          issuer: DEV_ISSUER,
-          audience: DEV_AUDIENCE,
-        });
-        tokens.set(writer, token);
-      }
-      return token;
-    };
-    interface Writable {
-      bsn: string;
-      version: number;
-      writer: number;
-    }
-    const pool: Writable[] = new Rng(seed ^ 0x3c1).shuffle(
-      facts.bsn.flatMap((bsn, i) =>
-        facts.writer[i]! >= 0 && !longIndices.has(i)
-          ? [{ bsn, version: facts.version[i]!, writer: facts.writer[i]! }]
-          : [],
-      ),
-    );
-    for (const p of pool.slice(0, 2000)) await tokenFor(p.writer);
-    const queue = pool.slice(0, 2000);
-    const today = amsterdamDate(new Date());
-    let conversations = 0;
-    const conversation = (p: Writable) => {
-      const author = region.actors[p.writer]!;
-      const n = ++conversations;
-      return JSON.stringify({
-        query: RECORD,
-        variables: {
-          input: {
-            bsn: p.bsn,
-            expectedVersion: p.version,
-            date: today,
-            participants: [
-              { kind: 'PATIENT' },
-              {
-                kind: 'PROFESSIONAL',
-                id: author.id,
-                name: author.name,
-                profession: author.profession,
-                organization: author.organization,
-              },
-            ],
-            topics: ['EARLIER_AGREEMENTS', 'TREATMENT_WISHES_AND_LIMITS', 'SHARING_CONSENT'],
-            summary: 'Vervolggesprek (benchmark): grenzen aangescherpt na verslechtering.',
-            treatmentDirectives: [
-              { treatment: { code: 'CPR' }, decision: n % 2 ? 'NIET' : 'WEL' },
-              { treatment: { code: 'MECHANICAL_VENTILATION' }, decision: 'NIET' },
-              { treatment: { code: 'ICU_ADMISSION' }, decision: 'NIET' },
-              {
-                treatment: { code: 'HOSPITAL_ADMISSION' },
-                decision: 'ANDERS',
-                specification: 'Alleen bij een goed behandelbare oorzaak',
-              },
-            ],
-            lifeWishes: [{ text: 'Thuis blijven zolang het kan' }],
-            medicalPolicyGoal: { goal: 'SYMPTOM_RELIEF_ONLY' },
-            preferredPlaceOfDeath: { place: { code: 'HOME' } },
-            contactPersons: [
-              { name: `Naaste ${n}`, role: 'CONTACT', relationship: 'CHILD', phone: '06-12345678' },
-            ],
-            sharingConsents: [{ organizationType: 'AMBULANCE', decision: 'GRANTED' }],
-          },
-        },
-      }); // 10 changes: the conversation, 4 limits, a wish, goal, place, a contact, a consent
-    };
-    const writeSpec = (connections: number, secs: number): LoadSpec => ({
-      url: api.url,
-      connections,
-      seconds: secs,
-      next: (context) => {
-        // Each patient is written by one request at a time, with the version its last write gave.
-        const p = queue.shift();
-        if (!p) throw new Error('the pool of writable patients ran dry');
-        context.patient = p;
-        return { body: conversation(p), headers: { authorization: `Bearer ${tokens.get(p.writer)!}` } };
-      },
-      check: (status, body, context) => {
-        const p = context.patient as Writable;
-        try {
-          const parsed = JSON.parse(body) as {
-            data?: { recordConversation?: { record: { version: number }; changes: unknown[] } };
-            errors?: { extensions?: { currentVersion?: number } }[];
-          };
-          const done = parsed.data?.recordConversation;
-          const current = done?.record.version ?? parsed.errors?.[0]?.extensions?.currentVersion;
-          if (typeof current === 'number') {
-            p.version = current;
-            queue.push(p);
-          }
-          return status === 200 && !parsed.errors && done?.changes.length === 10;
-        } catch {
-          return false;
-        }
-      },
-    });
+    const conversations = await conversationWrites({ region, facts, seed, privateJwk: keys.privateJwk });
+    const writeSpec = (connections: number, secs: number) => conversations.spec(api.url, connections, secs);
     // Notices (issue 14): an ambulance endpoint and subscriber hear of every conversation written.
     const noticeProbe = await startNoticeProbe(api);
     log(`recordConversation warm-up (${warmupSeconds} s)`);

@@ -39,6 +39,8 @@ function startFlags(): string[] {
 /** The source run with tsx as the loader, or (`compiled`) what `pnpm build` wrote, as production runs it. */
 export interface ApiBuild {
   readonly compiled?: boolean;
+  /** Node flags of the caller's before the start flags (the profiler's --cpu-prof). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -47,9 +49,12 @@ export interface ApiBuild {
  * the compiled JavaScript.
  */
 export function spawnApi(env: Record<string, string>, dataDir: string, build: ApiBuild = {}): ApiProcess {
-  const entry = build.compiled
-    ? [...startFlags(), join(ROOT, 'services/api/dist/main.js')]
-    : ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')];
+  const entry = [
+    ...(build.nodeFlags ?? []),
+    ...(build.compiled
+      ? [...startFlags(), join(ROOT, 'services/api/dist/main.js')]
+      : ['--import', 'tsx', join(ROOT, 'services/api/src/main.ts')]),
+  ];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
