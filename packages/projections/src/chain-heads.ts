@@ -126,6 +126,20 @@ export class BatchChain {
     return undefined;
   }
 
+  /**
+   * Takes in a stream's head before the batch as another reader verified it (see FoldedStates):
+   * where a head is recorded at that revision it must be the same. Returns the break.
+   */
+  seedHead(streamName: string, head: ChainHead): ChainBreak | undefined {
+    const broken = this.differs(streamName, head);
+    if (broken !== undefined) {
+      this.earlier.set(streamName, broken);
+      return broken;
+    }
+    this.heads.set(streamName, head);
+    return undefined;
+  }
+
   /** The break `event` makes as the next link of its stream (nothing moves on: see advance()). */
   check(event: StreamEvent): ChainBreak | undefined {
     const earlier = this.earlier.get(event.streamName);

@@ -44,6 +44,7 @@ import {
   resetReadModels,
   type ReadModelDb,
 } from './read-model-db.js';
+import type { FoldedStates } from './folded-states.js';
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
 import { readStoredEvent } from './stored-event.js';
 import { BatchWriter } from './writer/batch-writer.js';
@@ -70,6 +71,8 @@ export interface ProjectorOptions {
   readonly liveBatchSize?: number;
   /** Patients whose folded state is kept in memory (least recently used are dropped). */
   readonly cacheSize?: number;
+  /** States the write path folded from verified streams, for patients the cache does not hold. */
+  readonly folded?: FoldedStates;
   readonly logger?: ProjectorLogger;
   /**
    * The version of the view and history code running here (PROJECTION_CODE_VERSION). Read models
@@ -182,6 +185,7 @@ export class Projector {
   private readonly chainHeads: ChainHeadStore;
   private readonly targets: ReturnType<typeof writeTargets>;
   private readonly writerThread: boolean | undefined;
+  private readonly folded: FoldedStates | undefined;
   /**
    * While a writer thread commits the batches (catching up, or live): the commit in flight, and
    * the chain heads of the batches sent to it, which this connection does not see before they
@@ -228,6 +232,7 @@ export class Projector {
     this.writers = this.targets.writers;
     this.chainHeads = chainHeadStore(db);
     this.writerThread = options.writerThread;
+    this.folded = options.folded;
     this.lineage = lineageMeta(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);
     for (const q of this.writers.readQuarantines()) this.quarantines.set(q.streamName, q);
@@ -864,9 +869,16 @@ export class Projector {
       if (cached !== undefined && cached.version + 1 === Number(e.revision)) {
         states.set(e.streamName, cached);
         if (chain.needsEarlier(e)) reads.push({ event: e, refold: false });
-      } else {
-        reads.push({ event: e, refold: true });
+        continue;
       }
+      // What the write path folded just before appending this event: no second read and check.
+      const folded = this._status === 'live' ? this.folded?.get(e.streamName) : undefined;
+      if (folded === undefined || folded.state.version + 1 !== Number(e.revision)) {
+        reads.push({ event: e, refold: true });
+        continue;
+      }
+      const broken = chain.seedHead(e.streamName, { revision: e.revision - 1n, hash: folded.hash });
+      states.set(e.streamName, broken === undefined ? folded.state : integrityFailure(broken));
     }
     for (let i = 0; i < reads.length; i += STREAM_READS_IN_FLIGHT) {
       await Promise.all(
