@@ -3,6 +3,7 @@
  * command of every patient is decided by the domain against the patient's state (kept in memory)
  * and appended to the patient's stream with its expected revision, one append per command, as the
  * API does. Deterministic: the same --patients and --seed give the same streams and events.
+ * A batch's appends are sent at once, so the store's writer thread group-commits them.
  *
  *   pnpm seed [--patients 100000] [--seed 1] [--data-dir .bench/region-<patients>-<seed>]
  *             [--batch 250] [--workers N]
@@ -283,13 +284,16 @@ async function main() {
     for (let b = 0; b < batches; b++) {
       const batch = await source.next(b);
       source.ack(b);
-      for (const append of batch.appends) {
-        await store.appendToStream(append.stream, append.events, {
+      // Sent without waiting for each: the writer thread applies them in the order sent (a
+      // patient's later command after its earlier one) and commits all that wait in one go.
+      const written = batch.appends.map((append) =>
+        store.appendToStream(append.stream, append.events, {
           expectedRevision: append.expectedVersion < 0 ? 'no_stream' : BigInt(append.expectedVersion),
-        });
-        events += append.events.length;
-        appends++;
-      }
+        }),
+      );
+      await Promise.all(written);
+      for (const append of batch.appends) events += append.events.length;
+      appends += batch.appends.length;
       for (const fact of batch.facts) {
         facts.bsn[fact.index] = fact.bsn;
         facts.version[fact.index] = fact.version;
