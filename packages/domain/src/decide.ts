@@ -18,7 +18,7 @@ import type { EventDataOf, NewPzpEvent } from './events.js';
 import type { PlanState } from './evolve.js';
 import { treatmentKey, type Actor, type ContactPerson, type Party, type Treatment } from './model.js';
 import { activeRepresentatives, activeRoles, type Plan } from './plan.js';
-import { addMonths, isAfterToday } from './time.js';
+import { addMonths, amsterdamDate, type LocalDate } from './time.js';
 
 export type DomainErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN';
 
@@ -69,6 +69,8 @@ const forbidden = (reason: ForbiddenReason, message: string) =>
 interface Context {
   readonly actor: Actor;
   readonly now: string;
+  /** `now`'s date in Amsterdam, worked out once: every date of a command is judged against it. */
+  readonly today: LocalDate;
   readonly plan: Plan;
   readonly state: PlanState;
 }
@@ -100,7 +102,8 @@ export function decide(command: PzpCommand, state: PlanState): NewPzpEvent[] {
   }
   const data = parse(CommandSchemas[command.type], command.data, []);
   const handler = handlers[command.type] as Handler<CommandType>;
-  return handler(data as CommandData<CommandType>, { actor, now, plan: state.plan, state });
+  const today = amsterdamDate(now);
+  return handler(data as CommandData<CommandType>, { actor, now, today, plan: state.plan, state });
 }
 
 function parse<S extends z.ZodType>(
@@ -117,8 +120,7 @@ function parse<S extends z.ZodType>(
 const invalid = (message: string, ...path: (string | number)[]) => new DomainError('INVALID', message, path);
 
 function notInFuture(ctx: Context, date: string, ...path: (string | number)[]) {
-  if (isAfterToday(date, ctx.now))
-    throw invalid('Date lies in the future (judged in Europe/Amsterdam)', ...path);
+  if (date > ctx.today) throw invalid('Date lies in the future (judged in Europe/Amsterdam)', ...path);
 }
 
 function nextReview(

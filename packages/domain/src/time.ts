@@ -39,13 +39,17 @@ export function amsterdamDate(instant: string | Date): LocalDate {
 /** Whether a local date lies after "today" in Amsterdam at `now`. */
 export const isAfterToday = (date: LocalDate, now: string | Date): boolean => date > amsterdamDate(now);
 
-/** Calendar arithmetic: adding a month to 31 January gives the last day of February. */
+/**
+ * Calendar arithmetic: adding a month to 31 January gives the last day of February. Done in UTC:
+ * a date has no time of day, so no zone changes its sum, and Amsterdam's rules (looked up through
+ * Intl on every call) made this a visible part of recording a conversation.
+ */
 export function addMonths(date: LocalDate, months: number): LocalDate {
-  return DateTime.fromISO(date, { zone: ZONE }).plus({ months }).toISODate()!;
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ months }).toISODate()!;
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
-  return DateTime.fromISO(date, { zone: ZONE }).plus({ days }).toISODate()!;
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate()!;
 }
 
 /** An instant rendered in Amsterdam time with its offset, e.g. 2026-03-29T03:00:00.000+02:00. */
