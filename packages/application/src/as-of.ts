@@ -1,4 +1,11 @@
-import { agreedOnEvents, currentView, fold, parseEvent, type PlanState, type PlanView } from '@pzp/domain';
+import {
+  agreedOnEvents,
+  currentView,
+  fold,
+  readStoredEvent,
+  type PlanState,
+  type PlanView,
+} from '@pzp/domain';
 import { readVerifiedStream, type EventStore } from '@pzp/event-store';
 
 export interface PlanAsOf {
@@ -30,7 +37,8 @@ export async function planAsOf(
   const events = await readVerifiedStream(store, streamName);
   const held = [];
   for (const e of events) {
-    const event = parseEvent(e);
+    // Its link was checked above: the store's own event at this schema version is taken as written.
+    const event = readStoredEvent(e);
     // recordedAt is the server's time of the write, the same instant history shows; the first
     // event after `at` ends the prefix, so a later event can never appear in an earlier view.
     if (Date.parse(event.metadata.recordedAt) > at.getTime()) break;
@@ -60,7 +68,7 @@ export async function planAgreedOn(
   streamName: string,
   on: string,
 ): Promise<PlanAgreedOn | undefined> {
-  const events = (await readVerifiedStream(store, streamName)).map((e) => parseEvent(e));
+  const events = (await readVerifiedStream(store, streamName)).map((e) => readStoredEvent(e));
   if (events.length === 0) return undefined;
   const now = fold(events);
   if (now.plan.patient === null) return undefined;

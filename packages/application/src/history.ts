@@ -2,7 +2,7 @@ import {
   describeChange,
   evolve,
   fold,
-  parseEvent,
+  readStoredEvent,
   type ChangeEntry,
   type PlanState,
   type PzpEvent,
@@ -40,7 +40,7 @@ export function describeEvents(
  * store, not a read model: the history is what the events say, read by an auditor one patient at
  * a time, and a second copy of it beside the log took more disk than the log itself. The whole
  * stream's hash chain is checked first (BrokenChainError), as for the plan as of an instant; only
- * the events up to the page's end are parsed.
+ * the events up to the page's end are read (readStoredEvent: their links were checked).
  */
 export async function planHistory(
   store: EventStore,
@@ -51,7 +51,7 @@ export async function planHistory(
   const events = await readVerifiedStream(store, streamName);
   const start = Math.max(0, afterRevision + 1);
   const end = Math.min(events.length, start + limit);
-  const parsed = events.slice(0, end).map((e) => parseEvent(e));
+  const parsed = events.slice(0, end).map((e) => readStoredEvent(e));
   const { entries } = describeEvents(fold(parsed.slice(0, start)), parsed.slice(start));
   return { items: entries, hasMore: events.length > end };
 }

@@ -18,3 +18,4 @@ export * from './destruction.js';
 export * from './access-record.js';
 export * from './break-glass-review.js';
 export * from './agreed-on.js';
+export * from './stored-event.js';

@@ -46,7 +46,7 @@ import {
 } from './read-model-db.js';
 import type { FoldedStates } from './folded-states.js';
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
-import { readStoredEvent } from './stored-event.js';
+import { readStoredEvent } from '@pzp/domain';
 import { BatchWriter } from './writer/batch-writer.js';
 import { latestRows, type LatestChange, type Writers } from './writers.js';
 

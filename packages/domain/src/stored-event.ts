@@ -3,21 +3,35 @@ import {
   EventMetadata,
   EventSchemas,
   isEventType,
-  parseEvent,
   type EventType,
   type PzpEvent,
-} from '@pzp/domain';
-import type { StreamEvent } from '@pzp/event-store';
+} from './events.js';
+import { parseEvent } from './upcast.js';
 
 /**
- * Reads a stored plan event for the projector: the domain's parseEvent (upcasters, then zod),
- * except for an event the store itself wrote at the current schema version, which is taken as
- * stored. Why that is safe:
+ * What readStoredEvent needs of an event as the store hands it out (the event store's StreamEvent
+ * has these fields; the domain does not depend on the store).
+ */
+export interface StoredEventInput {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  /** Its hash-chain link; undefined for an event from before the chain. */
+  readonly integrity?: { readonly hash: string } | undefined;
+  readonly shredded?: boolean | undefined;
+}
+
+/**
+ * Reads a stored plan event for a reader that has checked its hash-chain link (the projector, the
+ * write path after readVerifiedStream): parseEvent (upcasters, then zod), except for an event the
+ * store itself wrote at the current schema version, which is taken as stored. Only a caller that
+ * verified the event's link may use it. Why that is safe then:
  * - Such an event came in through the write path, where the command was validated by zod and the
  *   domain's decide() made the body (its types are the event schemas'); it was not re-validated
  *   here on every replay, it was validated at the boundary where it came in.
- * - It carries a hash-chain link, and the projector reads nothing from an event that is not the
- *   next link of its stream's chain (see chain-heads.ts): the bytes are the ones appended.
+ * - It carries a hash-chain link, and its caller reads nothing from an event that is not the next
+ *   link of its stream's chain (the projector's chain-heads.ts, readVerifiedStream): the bytes are
+ *   the ones appended.
  * - The version check sends every event written under an older schema (whose body an upcaster may
  *   change) or a newer one (which this code must refuse loudly) through the full parse, and so does
  *   an event without a chain link (EventStoreDB's, from before the chain) or a shredded one.
@@ -27,7 +41,7 @@ import type { StreamEvent } from '@pzp/event-store';
  * What is left unchecked is a value of the right keys that zod would refuse, e.g. a code outside
  * its list, in an event appended with a valid chain link by something other than the write path.
  */
-export function readStoredEvent(recorded: StreamEvent): PzpEvent {
+export function readStoredEvent(recorded: StoredEventInput): PzpEvent {
   const body = trustedBody(recorded);
   if (body === undefined) return parseEvent(recorded);
   return {
@@ -65,7 +79,7 @@ const hasKeys = (value: Body, shape: Shape): boolean =>
   shape.required.every((key) => value[key] !== undefined);
 
 /** The body's shape when the event is one to take as stored; undefined when it must be parsed. */
-function trustedBody(recorded: StreamEvent): Shape | undefined {
+function trustedBody(recorded: StoredEventInput): Shape | undefined {
   if (recorded.shredded === true || !recorded.integrity?.hash || !isEventType(recorded.type))
     return undefined;
   const { metadata, data } = recorded;
