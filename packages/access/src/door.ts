@@ -21,7 +21,14 @@ import {
   type PlanView,
   type PzpCommand,
 } from '@pzp/domain';
-import { handleCommand, planAgreedOn, planAsOf, planHistory, type HistoryEntry } from '@pzp/application';
+import {
+  handleCommand,
+  planAgreedOn,
+  planAsOf,
+  planHistory,
+  type HistoryEntry,
+  type RecentPlanStates,
+} from '@pzp/application';
 import { BrokenChainError, type EventStore } from '@pzp/event-store';
 import {
   StreamQuarantinedError,
@@ -65,6 +72,8 @@ export interface RecordDoor {
   readonly clock: Clock;
   /** BSN to pseudonym (keyed hash): the only use of the BSN inside the door. */
   readonly pseudonymOf: (bsn: string) => string;
+  /** Where a change leaves the plan state it was decided on, for the projector and outbox (RecentPlanStates). */
+  readonly recentStates?: RecentPlanStates | undefined;
 }
 
 /** Who asks, from the verified token, and the request the access records name. */
@@ -682,6 +691,7 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
         correlationId: caller.requestId,
         // The request id the client sent names the command: resent, it proposes the same events.
         commandKey: caller.requestId,
+        recentStates: door.recentStates,
       }).catch(async (e: unknown) => {
         if (e instanceof BrokenChainError) await refuseBroken(state, access, e);
         // A domain rule refused this caller the change (a nurse confirming a limit, ...): as much

@@ -16,6 +16,7 @@ import {
 } from '@pzp/event-store';
 import { commandEventIds, commandId } from './command-event-ids.js';
 import { describeEvents, type HistoryEntry } from './history.js';
+import type { RecentPlanStates } from './recent-states.js';
 
 export interface HandleCommandOptions {
   /** `pzp-<pseudonym>`: never built from a BSN here, so a BSN cannot leak into a stream name. */
@@ -37,6 +38,8 @@ export interface HandleCommandOptions {
   readonly commandKey?: string | undefined;
   /** Event ids in order (tests); takes precedence over `commandKey`. */
   readonly newId?: () => string;
+  /** Where the state this handler folded is left for the projector and the outbox (RecentPlanStates). */
+  readonly recentStates?: RecentPlanStates | undefined;
 }
 
 export interface HandledCommand {
@@ -103,6 +106,11 @@ export async function handleCommand(
     newId,
   });
   if (events.length === 0) return { events, version: state.version, position: undefined, state, changes: [] };
+  // Left before the append: its reader may see the new events before this handler resumes. The
+  // state is the verified stream's as read, whether or not this append wins; a reader links it to
+  // the event that follows it by the last event's hash.
+  const head = recorded.at(-1)?.integrity?.hash;
+  if (head !== undefined) options.recentStates?.put(streamName, { state, hash: head });
   try {
     const result = await store.appendToStream(
       streamName,

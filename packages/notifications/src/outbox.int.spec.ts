@@ -10,6 +10,7 @@ import {
   pseudonymFor,
   streamNameFor,
   type Actor,
+  type PzpEvent,
 } from '@pzp/domain';
 import {
   actors,
@@ -250,5 +251,82 @@ describe('the checkpoint past events with nothing to tell', () => {
     await outbox.stop();
     expect(outboxStatements(db).readCheckpoint()).toBe(head);
     expect(notices()).toBe(1);
+  });
+});
+
+describe('a write the write path has just folded', () => {
+  /** A patient's conversation before the outbox starts, and a life wish recorded after. */
+  async function setUp(knownHash: (hash: string) => string) {
+    const dir = mkdtempSync(join(tmpdir(), 'pzp-outbox-known-'));
+    const store = SqliteEventStore.open(join(dir, 'events.db'));
+    const db = openOutboxDb(join(dir, 'outbox.db'));
+    const bsn = Bsn.parse(syntheticBsn(6100));
+    const streamName = streamNameFor(pseudonymFor(bsn, SECRET));
+    const recorder = new PlanRecorder(idSequence(90));
+    recorder.run(
+      'RecordConversation',
+      {
+        conversationId: 'conv-known',
+        patient: { bsn, name: 'Patiënt bekend', birthDate: '1940-01-01' },
+        date: '2026-03-02',
+        participants: [patientParty, asParty(actors.gp)],
+        treatmentDirectives: [{ treatment: { code: '89666000' }, decision: 'NIET' }],
+      },
+      actors.gp,
+      '2026-03-02T14:00:00+01:00',
+    );
+    const before = recorder.state;
+    const wish = recorder.run(
+      'RecordLifeWish',
+      { wishId: 'w-1', text: 'Thuis blijven' },
+      actors.gp,
+      '2026-03-02T15:00:00+01:00',
+    );
+    const toAppend = (events: readonly PzpEvent[]) =>
+      events.map((e) => ({ id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata }));
+    await store.appendToStream(streamName, toAppend(recorder.events.slice(0, -wish.length)), {
+      expectedRevision: 'no_stream',
+    });
+    // What handleCommand leaves, as it read the stream: its state and last event's hash.
+    const stored = await store.readStream(streamName);
+    const known = new Map([[streamName, { state: before, hash: knownHash(stored.at(-1)!.integrity!.hash) }]]);
+    const streamReads: string[] = [];
+    const watched = Object.create(store, {
+      readStream: {
+        value: (name: string, options?: object) => {
+          if (name === streamName) streamReads.push(name);
+          return store.readStream(name, options);
+        },
+      },
+    }) as SqliteEventStore;
+    const outbox = new Outbox(watched, db, {
+      knownStates: { get: (name) => known.get(name) },
+    });
+    cleanups.push(async () => {
+      await outbox.stop();
+      db.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const changes: PlanChange[] = [];
+    outbox.onChanges((c) => changes.push(...c));
+    await outbox.start();
+    await store.appendToStream(streamName, toAppend(wish), { expectedRevision: BigInt(before.version) });
+    await outbox.waitFor((await store.headPosition())!);
+    return { changes, streamReads, version: before.version + wish.length };
+  }
+
+  it('is folded onto the state it left, without reading the stream again', async () => {
+    const { changes, streamReads, version } = await setUp((hash) => hash);
+    expect(changes).toMatchObject([{ version, kinds: ['PLAN_UPDATED'] }]);
+    expect(streamReads).toEqual([]);
+  });
+
+  it('is folded from the stream when the state left does not end where the new events follow on', async () => {
+    const { changes, streamReads, version } = await setUp(
+      (hash) => `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`,
+    );
+    expect(changes).toMatchObject([{ version, kinds: ['PLAN_UPDATED'] }]);
+    expect(streamReads).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { join } from 'node:path';
 import { AccessLogWriter } from '@pzp/access';
+import { RecentPlanStates } from '@pzp/application';
 import {
   EmptyEventStoreError,
   Projector,
@@ -107,8 +108,11 @@ async function main() {
     { target: readModels, probe: () => probeReadModelWrite(db) },
   ];
   refuseUnwritable(probes);
+  // The states writes were decided on, for the projector and the outbox that follow them here.
+  const recentStates = new RecentPlanStates();
   const projector = new Projector(eventStore.store, db, {
     logger,
+    folded: recentStates,
     ...(config.PZP_CATCH_UP_BATCH_SIZE ? { batchSize: config.PZP_CATCH_UP_BATCH_SIZE } : {}),
   });
   const secret = pseudonymSecret(config);
@@ -120,6 +124,7 @@ async function main() {
     clock,
     logger,
     pseudonymOf: pseudonymizer(secret),
+    recentStates,
   };
 
   if (config.PZP_DEMO_DATA && (await store.headPosition()) === undefined) {
@@ -143,7 +148,14 @@ async function main() {
     ...(config.PZP_METRICS_TOKEN ? { token: config.PZP_METRICS_TOKEN } : {}),
   });
   // Notices (issue 14): the outbox, its webhook deliveries, the live subscriptions.
-  const notifications = openNotifications({ store: eventStore.store, config, secret, clock, logger });
+  const notifications = openNotifications({
+    store: eventStore.store,
+    config,
+    secret,
+    clock,
+    logger,
+    knownStates: recentStates,
+  });
   const verifier = await verifierFor(config);
   const { app } = await createApp({
     services,

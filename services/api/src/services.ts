@@ -1,4 +1,5 @@
 import type { AccessLogWriter } from '@pzp/access';
+import type { RecentPlanStates } from '@pzp/application';
 import { pseudonymFor, type Bsn } from '@pzp/domain';
 import type { EventStore } from '@pzp/event-store';
 import type { Projector, Queries } from '@pzp/projections';
@@ -17,6 +18,8 @@ export interface Services {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly pseudonymOf: (bsn: string) => string;
+  /** The states writes were decided on, handed to the outbox (it then need not read the stream). */
+  readonly recentStates?: RecentPlanStates | undefined;
 }
 
 export const pseudonymizer = (secret: string) => {

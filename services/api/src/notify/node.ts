@@ -4,6 +4,7 @@ import {
   endpointSecret,
   storeClaims,
   type DeliveryClaims,
+  type KnownStates,
   openOutboxDb,
   Outbox,
   outboxStatements,
@@ -51,6 +52,8 @@ export interface NotificationsOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onDelivered?: (delayMs: number) => void;
+  /** The write path's folded states (Services.recentStates). */
+  readonly knownStates?: KnownStates | undefined;
 }
 
 export function openNotifications(options: NotificationsOptions): Notifications {
@@ -58,7 +61,11 @@ export function openNotifications(options: NotificationsOptions): Notifications 
   const db = openOutboxDb(join(config.dataDir, 'outbox.db'));
   const allowList = parseAllowList(config.webhookAllow);
   const secretOf = (endpointId: string) => endpointSecret(options.secret, endpointId);
-  const outbox = new Outbox(options.store, db, { clock: options.clock, logger });
+  const outbox = new Outbox(options.store, db, {
+    clock: options.clock,
+    logger,
+    ...(options.knownStates ? { knownStates: options.knownStates } : {}),
+  });
   // Every node works out the same notices; on a shared store they agree who sends each (claims.ts).
   const claims = config.EVENTSTORE_CONNECTION_STRING
     ? storeClaims(options.store, config.PZP_NODE_ID, config.PZP_WEBHOOK_LEASE_MS)
