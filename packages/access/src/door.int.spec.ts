@@ -7,7 +7,7 @@ import { handleCommand, VersionConflictError } from '@pzp/application';
 import { DomainError, pseudonymFor, streamNameFor, type Actor, type Bsn, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import { SqliteEventStore, type EventStore, type ReadStreamOptions } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb, type Queries } from '@pzp/projections';
+import { Projector, createQueries, openReadModelDb, type Queries, type ReadModelDb } from '@pzp/projections';
 import { AccessLogWriter, type NewAccessRecord } from './access-log.js';
 import { openRecords, type Caller, type RecordDoor } from './door.js';
 import { AccessDeniedError, InvalidRequestError, RecordUnavailableError } from './errors.js';
@@ -23,6 +23,7 @@ interface Node {
   readonly store: SqliteEventStore;
   readonly projector: Projector;
   readonly queries: Queries;
+  readonly readModels: ReadModelDb;
   /** Every access record the door asked for, in order. */
   readonly logged: NewAccessRecord[];
   /** The pseudonyms whose plans the door looked up in the read models. */
@@ -103,6 +104,7 @@ function node(options: { failingLog?: boolean; appendPositionSkew?: bigint } = {
     store,
     projector,
     queries,
+    readModels: db,
     logged,
     planLoads,
     streamReads,
@@ -388,6 +390,27 @@ describe('access decisions and records', () => {
     await expect(
       records.change(bsn, { expectedVersion: 0, type: 'RecordLifeWish', data: { text: 'Nog een' } }),
     ).rejects.toBeInstanceOf(VersionConflictError);
+  });
+
+  it('logs a change once it is in the store, also when the read models then fail to show it', async () => {
+    const n = node();
+    const bsn = syntheticBsn(14);
+    const written = await startPlan(n.store, bsn);
+    await n.projector.start();
+    n.readModels.exec(
+      `CREATE TRIGGER crash BEFORE INSERT ON current_plans BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
+    );
+    await expect(
+      openRecords(n.door, callerOf(actors.gp)).change(bsn, {
+        expectedVersion: written.version,
+        type: 'RecordLifeWish',
+        data: { wishId: 'w-1', text: 'Thuis blijven' },
+      }),
+    ).rejects.toThrow(/disk on fire/);
+    // The plan did change: the write is in the patient's access log all the same.
+    expect(n.logged.at(-1)).toEqual(
+      expect.objectContaining({ action: 'WRITE', outcome: 'GRANTED', planVersion: written.version + 1 }),
+    );
   });
 
   it('returns the change once the read models have the stream revision, whatever position the append reports', async () => {

@@ -701,12 +701,16 @@ export function openRecords(door: RecordDoor, caller: Caller): PatientRecords {
           await access.deny(e.reason ?? 'NOT_PERMITTED');
         throw e;
       });
+      // The write is logged as soon as it is in the store, whatever happens to the answer: its
+      // record is made durable while the read models catch up, not after them.
+      const logged = access.log(handled.version);
       // Read-your-writes on the patient's stream revision, not on the append's global position:
       // a server need not report the `$all` position of the event it wrote (an idempotent repeat,
       // a cluster), and the revision is what this plan's read models record anyway.
-      if (handled.events.length > 0) await projector.waitForStream(streamName, handled.version);
+      const caughtUp =
+        handled.events.length > 0 ? projector.waitForStream(streamName, handled.version) : undefined;
+      await Promise.all([logged, caughtUp]);
       const plan = queries.currentPlan(access.pseudonym);
-      await access.log(handled.version);
       return {
         version: handled.version,
         record: plan ? asRecord(plan, clock(), false) : null,
