@@ -124,14 +124,26 @@ export function queryLimits(limits: QueryLimits = QUERY_LIMITS): Required<
  * The cost limit, once the operation and its variables are known (so a plugin, not a validation
  * rule: a page size often comes in a variable). Not armor's cost rule: that one reads `first` only
  * as a literal, so `first: $n` would cost as a page of 1.
+ *
+ * A cost that reads no variable is a function of the document alone, and Apollo hands every request
+ * with the same query text the same parsed document: such a cost is reckoned once per operation
+ * (kept as long as Apollo keeps the document). One that reads a variable is reckoned every time.
  */
 export function costLimit(maxCost: number): ApolloServerPlugin {
+  const known = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; cost: number }>();
   return {
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return Promise.resolve();
-          const cost = operationCost(schema, document, operation, request.variables ?? {});
+          let cost: number;
+          const kept = known.get(operation);
+          if (kept?.schema === schema) cost = kept.cost;
+          else {
+            const reckoned = reckonCost(schema, document, operation, request.variables ?? {});
+            cost = reckoned.cost;
+            if (!reckoned.readVariables) known.set(operation, { schema, cost });
+          }
           if (cost > maxCost) throw tooComplex('COST', `Query cost ${cost} exceeds the limit of ${maxCost}`);
           return Promise.resolve();
         },
@@ -150,6 +162,17 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
 ): number {
+  return reckonCost(schema, document, operation, variables).cost;
+}
+
+/** The cost, and whether it depends on the request's variables (a page size given in one). */
+function reckonCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+): { cost: number; readVariables: boolean } {
+  let readVariables = false;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -168,6 +191,8 @@ export function operationCost(
     let value: unknown;
     if (given?.kind === Kind.INT) value = Number(given.value);
     else if (given?.kind === Kind.VARIABLE) {
+      // Given or not, the next request with this document may differ.
+      readVariables = true;
       const name = given.name.value;
       if (Object.hasOwn(variables, name)) value = variables[name];
       else {
@@ -216,5 +241,6 @@ export function operationCost(
     return cost;
   };
 
-  return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  const cost = selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  return { cost, readVariables };
 }

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { getOperationAST, parse, validate, type GraphQLError } from 'graphql/index.js';
-import { operationCost, QUERY_LIMITS, queryLimits } from './limits.js';
+import { describe, expect, it, vi } from 'vitest';
+import { getOperationAST, parse, print, validate, type GraphQLError } from 'graphql/index.js';
+import { costLimit, operationCost, QUERY_LIMITS, queryLimits } from './limits.js';
 import { registrySchema } from './schema.js';
 
 /**
@@ -56,5 +56,52 @@ describe('2^30 paths', () => {
     expect(cost(page, { n: 3 })).toBe(1 + 3 * (1 + (1 + COPIES)));
     // Without a value the argument's default counts (50).
     expect(cost(page)).toBe(1 + 50 * (1 + (1 + COPIES)));
+  });
+});
+
+describe('the cost limit per request', () => {
+  /** What Apollo's pipeline does per request: the plugin's hook with the cached document. */
+  async function check(
+    plugin: ReturnType<typeof costLimit>,
+    source: ReturnType<typeof parse>,
+    variables = {},
+  ) {
+    const listener = await plugin.requestDidStart!({} as never);
+    const operation = getOperationAST(source)!;
+    await listener!.didResolveOperation!({
+      operation,
+      document: source,
+      request: { variables },
+      schema,
+    } as never);
+  }
+
+  it('reckons a cost that reads no variable once per document, and refuses it every time', async () => {
+    const plugin = costLimit(QUERY_LIMITS.maxCost);
+    const lookup = parse('query P($bsn: BSN!) { pzp(bsn: $bsn) { version treatmentDirectives { status } } }');
+    const walks = vi.spyOn(schema, 'getRootType');
+    try {
+      for (let i = 0; i < 3; i++) await check(plugin, lookup, { bsn: '111222333' });
+      expect(walks).toHaveBeenCalledTimes(1);
+      // The same text parsed again (Apollo's cache let it go) is another document: reckoned again.
+      await check(plugin, parse(print(lookup)), { bsn: '111222333' });
+      expect(walks).toHaveBeenCalledTimes(2);
+    } finally {
+      walks.mockRestore();
+    }
+    const tooDear = parse(`${fragmentBomb(13, 'Actor', 'id')}\n{ me { ...F13 } }`);
+    const small = costLimit(1_000);
+    for (let i = 0; i < 2; i++)
+      await expect(check(small, tooDear)).rejects.toMatchObject({ extensions: { limit: 'COST' } });
+  });
+
+  it('reckons a cost that reads a page size from a variable on every request', async () => {
+    const plugin = costLimit(1_000);
+    const page = parse(
+      'query Q($n: Int) { reviewsDue(until: "2027-01-01", first: $n) { edges { node { version } } } }',
+    );
+    await check(plugin, page, { n: 3 });
+    await expect(check(plugin, page, { n: 400 })).rejects.toMatchObject({ extensions: { limit: 'COST' } });
+    await check(plugin, page, { n: 3 });
   });
 });
