@@ -123,47 +123,7 @@ export async function createApp(
   app.disable('x-powered-by');
   // No ETag: responses are never cached (no-store), so hashing every body would be wasted work.
   app.set('etag', false);
-  // The registry's own web app (Spoedoverzicht): static files; it reads data only through /graphql.
-  const web = await loadWebApp({
-    development: options.devLogin !== undefined,
-    oidc: options.webSignIn?.oidc ?? null,
-  });
-  app.get(web.paths, web.handle);
-  app.use(
-    launchRouter({
-      verifier,
-      web,
-      logger: services.logger,
-      allowedOrigins: options.webSignIn?.launchOrigins ?? [],
-    }),
-  );
-  if (options.devLogin) app.use('/dev', devLoginRouter(options.devLogin.privateJwk));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  if (metrics && options.metrics?.endpointHere) app.get('/metrics', metrics.endpoint);
-  app.get('/readyz', (_req, res) => {
-    const ready = options.isReady();
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not-ready',
-      reasons: ready ? [] : (options.notReadyReasons?.() ?? []),
-      projector: services.projector.status,
-      position: services.projector.position?.toString() ?? null,
-      eventStore: options.eventStoreHealth?.() ?? null,
-      notices: options.notifications?.status() ?? null,
-      // Streams the projector could not read: their patients' records are refused (not shown
-      // stale) until an operator fixes the cause and rebuilds. The node serves everyone else, so
-      // this does not make it unready.
-      quarantined: services.queries
-        .quarantined()
-        .map((q) =>
-          q.pseudonym === undefined
-            ? { stream: q.streamName, revision: q.revision }
-            : { pseudonym: q.pseudonym, revision: q.revision },
-        ),
-    });
-  });
-
+  // The APIs first: nearly every request is one, and express tries each route in the order mounted.
   // Timed from the start, so requests refused before Apollo (not ready, too large) count too.
   if (metrics) app.use('/graphql', metrics.graphql.middleware);
   app.use('/graphql', (req, res, next) => {
@@ -222,6 +182,47 @@ export async function createApp(
       recordsFor: (principal, requestId) => requestContext(services, principal, requestId).records,
     }),
   );
+  // The registry's own web app (Spoedoverzicht): static files; it reads data only through /graphql.
+  const web = await loadWebApp({
+    development: options.devLogin !== undefined,
+    oidc: options.webSignIn?.oidc ?? null,
+  });
+  app.get(web.paths, web.handle);
+  app.use(
+    launchRouter({
+      verifier,
+      web,
+      logger: services.logger,
+      allowedOrigins: options.webSignIn?.launchOrigins ?? [],
+    }),
+  );
+  if (options.devLogin) app.use('/dev', devLoginRouter(options.devLogin.privateJwk));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  if (metrics && options.metrics?.endpointHere) app.get('/metrics', metrics.endpoint);
+  app.get('/readyz', (_req, res) => {
+    const ready = options.isReady();
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not-ready',
+      reasons: ready ? [] : (options.notReadyReasons?.() ?? []),
+      projector: services.projector.status,
+      position: services.projector.position?.toString() ?? null,
+      eventStore: options.eventStoreHealth?.() ?? null,
+      notices: options.notifications?.status() ?? null,
+      // Streams the projector could not read: their patients' records are refused (not shown
+      // stale) until an operator fixes the cause and rebuilds. The node serves everyone else, so
+      // this does not make it unready.
+      quarantined: services.queries
+        .quarantined()
+        .map((q) =>
+          q.pseudonym === undefined
+            ? { stream: q.streamName, revision: q.revision }
+            : { pseudonym: q.pseudonym, revision: q.revision },
+        ),
+    });
+  });
+
   // Body too large or not JSON: a GraphQL-shaped error, never an HTML page or a stack.
   app.use(
     (
