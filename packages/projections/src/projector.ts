@@ -189,7 +189,7 @@ export class Projector {
   /**
    * While a writer thread commits the batches (catching up, or live): the commit in flight, and
    * the chain heads of the batches sent to it, which this connection does not see before they
-   * commit (null: erased). A head leaves the map once its batch is on disk.
+   * commit (null: erased). Live, a head leaves the map once its batch is on disk.
    */
   private inFlight: Promise<void> | undefined;
   private sentHeads: Map<string, ChainHead | null> | undefined;
@@ -606,11 +606,15 @@ export class Projector {
     const previous = this.inFlight;
     // The thread commits in order and, once one fails, nothing after it: settled in order too.
     this.inFlight = writer.commit(writes).then(() => {
-      // On disk now, unless a later batch in flight moved the head again.
-      for (const [streamName, head] of heads)
-        if (sentHeads.get(streamName) === head) sentHeads.delete(streamName);
-      for (const streamName of batch.rewritten.keys())
-        if (sentHeads.get(streamName) === null) sentHeads.delete(streamName);
+      // Live, a head leaves memory once on disk (unless a later batch in flight moved it again), so
+      // a node that runs for months does not keep every stream's. Catching up keeps them: asking
+      // the file again for a head memory just had made a rebuild 8 % slower.
+      if (writer === this.liveWriter) {
+        for (const [streamName, head] of heads)
+          if (sentHeads.get(streamName) === head) sentHeads.delete(streamName);
+        for (const streamName of batch.rewritten.keys())
+          if (sentHeads.get(streamName) === null) sentHeads.delete(streamName);
+      }
       this.checkpoint = last;
       this.reportQuarantines(batch);
       this.settleWaiters(batch, last);
