@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty } from '@pzp/domain/testing';
-import { SqliteEventStore, type EventStore, type StreamEvent } from '@pzp/event-store';
+import { SqliteEventStore } from '@pzp/event-store';
 import { handleCommand } from './handle-command.js';
+import { watchedReads } from './spec-support.js';
 import { RecentPlanStates } from './recent-states.js';
 
 const STREAM = `pzp-${'e'.repeat(64)}`;
@@ -39,20 +40,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The real store, with what its stream reads hand out kept. */
-function watched() {
-  const handedOut: StreamEvent[] = [];
-  const view = Object.create(store, {
-    readStream: {
-      value: async (...args: Parameters<EventStore['readStream']>) => {
-        const events = await store.readStream(...args);
-        handedOut.push(...events);
-        return events;
-      },
-    },
-  }) as EventStore;
-  return { view, handedOut };
-}
+const watched = () => watchedReads(store);
 
 const lifeWish = (view: EventStore, version: number, recentStates?: RecentPlanStates) =>
   handleCommand(view, {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventSchemaError, parseEvent, readStoredEvent, type PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty } from '@pzp/domain/testing';
-import { SqliteEventStore, type EventStore, type StreamEvent } from '@pzp/event-store';
+import { SqliteEventStore, type StreamEvent } from '@pzp/event-store';
 import { planAgreedOn, planAsOf } from './as-of.js';
 import { handleCommand } from './handle-command.js';
+import { watchedReads } from './spec-support.js';
 import { planHistory } from './history.js';
 
 // readStoredEvent is the domain's; its tests live here, where events can be written the way the
@@ -107,20 +108,7 @@ describe('readStoredEvent', () => {
 });
 
 describe('the readers that verify a stream first', () => {
-  /** The real store, with what its stream reads hand out kept. */
-  function watched() {
-    const handedOut: StreamEvent[] = [];
-    const view = Object.create(store, {
-      readStream: {
-        value: async (...args: Parameters<EventStore['readStream']>) => {
-          const events = await store.readStream(...args);
-          handedOut.push(...events);
-          return events;
-        },
-      },
-    }) as EventStore;
-    return { view, handedOut };
-  }
+  const watched = () => watchedReads(store);
   const recorder = (e: StreamEvent) => (e.metadata as { recordedBy: unknown }).recordedBy;
 
   it('take the events the store wrote as written: the plan as of an instant', async () => {
