@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PzpCommand } from '@pzp/domain';
 import { actors, asParty, patientParty } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
+import { SqliteEventStore, type EventStore } from '@pzp/event-store';
 import { handleCommand } from './handle-command.js';
 import { watchedReads } from './spec-support.js';
 import { RecentPlanStates } from './recent-states.js';
