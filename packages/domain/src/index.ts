@@ -19,3 +19,4 @@ export * from './access-record.js';
 export * from './break-glass-review.js';
 export * from './agreed-on.js';
 export * from './stored-event.js';
+export * from './folded-state.js';

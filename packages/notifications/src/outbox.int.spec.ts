@@ -300,7 +300,7 @@ describe('a write the write path has just folded', () => {
       },
     }) as SqliteEventStore;
     const outbox = new Outbox(watched, db, {
-      knownStates: { get: (name) => known.get(name) },
+      folded: { get: (name) => known.get(name) },
     });
     cleanups.push(async () => {
       await outbox.stop();

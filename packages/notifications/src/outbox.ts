@@ -9,6 +9,7 @@ import {
   parseEvent,
   pseudonymOfStream,
   type Actor,
+  type FoldedStates,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
@@ -69,12 +70,7 @@ export interface OutboxOptions {
    * States the write path folded from verified streams (@pzp/application's RecentPlanStates): a
    * run whose first event links to one is folded onto it instead of reading the stream again.
    */
-  readonly knownStates?: KnownStates;
-}
-
-/** Where states folded elsewhere are taken from; see OutboxOptions.knownStates. */
-export interface KnownStates {
-  get(streamName: string): { readonly state: PlanState; readonly hash: string | null } | undefined;
+  readonly folded?: FoldedStates;
 }
 
 const silent: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -126,7 +122,7 @@ export class Outbox {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly restartDelayMs: number;
   private readonly checkpointDelayMs: number;
-  private readonly knownStates: KnownStates | undefined;
+  private readonly folded: FoldedStates | undefined;
   private waiters: { position: bigint; resolve: () => void }[] = [];
 
   constructor(
@@ -141,7 +137,7 @@ export class Outbox {
     this.cacheSize = options.cacheSize ?? 5_000;
     this.restartDelayMs = options.restartDelayMs ?? 5_000;
     this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
-    this.knownStates = options.knownStates;
+    this.folded = options.folded;
   }
 
   get position(): bigint | null {
@@ -393,7 +389,7 @@ export class Outbox {
 
   /**
    * Folds one run onto the patient's state before it (from memory; else the state the write path
-   * left for it, see knownBefore; else the store). An event that cannot be read ends the run
+   * left for it, see foldedBefore; else the store). An event that cannot be read ends the run
    * without a notice: the projector quarantines that stream, and no notice may announce a change
    * nobody can be shown.
    */
@@ -401,7 +397,7 @@ export class Outbox {
     const first = run.events[0]!.revision;
     let state = states.get(run.streamName) ?? this.cache.get(run.streamName);
     if (state === undefined || BigInt(state.version) !== first - 1n) {
-      state = this.knownBefore(run) ?? (await this.stateBefore(run.streamName, first));
+      state = this.foldedBefore(run) ?? (await this.stateBefore(run.streamName, first));
       if (state === undefined) return undefined;
     }
     const before = state;
@@ -478,8 +474,8 @@ export class Outbox {
    * that follows it: its chain link names the hash of the event the state ends at, so the state is
    * the fold of exactly the events before the run.
    */
-  private knownBefore(run: Run): PlanState | undefined {
-    const known = this.knownStates?.get(run.streamName);
+  private foldedBefore(run: Run): PlanState | undefined {
+    const known = this.folded?.get(run.streamName);
     const first = run.events[0]!;
     if (known === undefined || known.hash === null || BigInt(known.state.version) !== first.revision - 1n)
       return undefined;

@@ -1,7 +1,6 @@
-import { fold, parseEvent } from '@pzp/domain';
+import { fold, parseEvent, type FoldedState, type FoldedStates } from '@pzp/domain';
 import { headAfter, readVerifiedStream, type EventStore } from '@pzp/event-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FoldedState, FoldedStates } from './folded-states.js';
 import { Projector } from './projector.js';
 import { append, appendRegion, BSNS, dump, patientEvents, streamOf, testEnv } from './spec-support.js';
 

@@ -5,4 +5,3 @@ export * from './code-version.js';
 export { StreamQuarantinedError, type QuarantineRow } from './quarantine.js';
 export { EmptyEventStoreError, type LineageFound } from './store-lineage.js';
 export { recordedChainHeads } from './chain-heads.js';
-export type { FoldedState, FoldedStates } from './folded-states.js';

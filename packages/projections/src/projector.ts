@@ -6,6 +6,7 @@ import {
   currentView,
   evolve,
   initialState,
+  type FoldedStates,
   parseAccessRecord,
   parseBreakGlassReview,
   pseudonymOfStream,
@@ -44,7 +45,6 @@ import {
   resetReadModels,
   type ReadModelDb,
 } from './read-model-db.js';
-import type { FoldedStates } from './folded-states.js';
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
 import { readStoredEvent } from '@pzp/domain';
 import { BatchWriter } from './writer/batch-writer.js';

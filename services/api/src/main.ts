@@ -154,7 +154,7 @@ async function main() {
     secret,
     clock,
     logger,
-    knownStates: recentStates,
+    folded: recentStates,
   });
   const verifier = await verifierFor(config);
   const { app } = await createApp({

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import type { FoldedStates } from '@pzp/domain';
 import type { EventStore } from '@pzp/event-store';
 import {
   endpointSecret,
   storeClaims,
   type DeliveryClaims,
-  type KnownStates,
   openOutboxDb,
   Outbox,
   outboxStatements,
@@ -53,7 +53,7 @@ export interface NotificationsOptions {
   readonly logger: Logger;
   readonly onDelivered?: (delayMs: number) => void;
   /** The write path's folded states (Services.recentStates). */
-  readonly knownStates?: KnownStates | undefined;
+  readonly folded?: FoldedStates | undefined;
 }
 
 export function openNotifications(options: NotificationsOptions): Notifications {
@@ -64,7 +64,7 @@ export function openNotifications(options: NotificationsOptions): Notifications 
   const outbox = new Outbox(options.store, db, {
     clock: options.clock,
     logger,
-    ...(options.knownStates ? { knownStates: options.knownStates } : {}),
+    ...(options.folded ? { folded: options.folded } : {}),
   });
   // Every node works out the same notices; on a shared store they agree who sends each (claims.ts).
   const claims = config.EVENTSTORE_CONNECTION_STRING
