@@ -415,11 +415,13 @@ async function open(
   // Bad text (control characters, longer than an access record holds) is bad input, refused up
   // front like any malformed argument: no record was asked for yet, so nothing is logged.
   const breakGlassReason = statedReason(request.breakGlassReason);
+  const refused = (basis: string, flagged: boolean, planVersion?: number) =>
+    logAccess(state, pseudonym, request, breakGlassReason, 'DENIED', basis, flagged, planVersion);
   // Claimed before the first await: of the concurrent reads of one request (aliases), the first
   // to start opens its patient and the others are refused, whatever order their reads finish in.
   state.openedPatient ??= pseudonym;
   if (state.openedPatient !== pseudonym) {
-    await logAccess(state, pseudonym, request, breakGlassReason, 'DENIED', TOO_MANY_PATIENTS, true);
+    await refused(TOO_MANY_PATIENTS, true);
     throw new AccessDeniedError(TOO_MANY_PATIENTS, ONE_PATIENT_PER_REQUEST);
   }
   const { plan, quarantined } = await planOf(state, pseudonym);
@@ -429,45 +431,20 @@ async function open(
   );
   if (decision.outcome === 'DENIED') {
     // A refused break-glass attempt is flagged too.
-    await logAccess(
-      state,
-      pseudonym,
-      request,
-      breakGlassReason,
-      'DENIED',
-      decision.reason,
-      request.purpose === 'BREAK_THE_GLASS',
-    );
+    await refused(decision.reason, request.purpose === 'BREAK_THE_GLASS');
     throw new AccessDeniedError(decision.reason, decision.message);
   }
   // A caller who may see the record learns that it cannot be shown now (one who may not learns
   // only the refusal above); the attempt is logged as refused, since nothing was shown.
   if (quarantined && request.refuseQuarantined) {
-    await logAccess(
-      state,
-      pseudonym,
-      request,
-      breakGlassReason,
-      'DENIED',
-      RECORD_UNAVAILABLE,
-      decision.flagged,
-    );
+    await refused(RECORD_UNAVAILABLE, decision.flagged);
     throw new RecordUnavailableError();
   }
   // Destroyed: told to whoever may learn that there is no plan (the policy above decided it on
   // no facts, as for none); its access log is still there for the auditor.
   const destroyed = plan === undefined ? door.queries.destroyedRecord(pseudonym) : undefined;
   if (destroyed !== undefined && request.refuseQuarantined) {
-    await logAccess(
-      state,
-      pseudonym,
-      request,
-      breakGlassReason,
-      'DENIED',
-      RECORD_DESTROYED,
-      decision.flagged,
-      destroyed.version,
-    );
+    await refused(RECORD_DESTROYED, decision.flagged, destroyed.version);
     throw new RecordDestroyedError(destroyed);
   }
   return {
@@ -486,9 +463,7 @@ async function open(
         planVersion,
       );
     },
-    deny(basis) {
-      return logAccess(state, pseudonym, request, breakGlassReason, 'DENIED', basis, decision.flagged);
-    },
+    deny: (basis) => refused(basis, decision.flagged),
   };
 }
 
