@@ -4,7 +4,7 @@
  * each thread's profile summarised in the source's own names (scripts/lib/cpu-profile.ts).
  * Prints figures and shares; asserts nothing.
  *
- *   pnpm profile hap|write|mixed|fhir|rebuild [--patients 2000] [--seed 1] [--seconds 10]
+ *   pnpm run profile hap|write|mixed|fhir|rebuild [--patients 2000] [--seed 1] [--seconds 10]
  *                [--connections 8] [--top 30]
  *
  * hap: the HAP lookup; write: recordConversation (10 changes); mixed: the HAP lookup at
@@ -41,7 +41,7 @@ const { values, positionals } = parseArgs({
 const workload = positionals[0] as Workload;
 if (!WORKLOADS.includes(workload)) {
   process.stderr.write(
-    `Usage: pnpm profile ${WORKLOADS.join('|')} [--patients N] [--seconds S] [--connections C]\n`,
+    `Usage: pnpm run profile ${WORKLOADS.join('|')} [--patients N] [--seconds S] [--connections C]\n`,
   );
   process.exit(2);
 }
