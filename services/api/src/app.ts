@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express } from 'express';
+import express from 'express';
 import { GraphQLError } from 'graphql';
 import { openRecords } from '@pzp/access';
 import { loadWebApp, type OidcOffer } from '@pzp/web';
@@ -14,6 +14,7 @@ import { AuthenticationError } from './auth/index.js';
 import { fhirRouter } from './fhir/index.js';
 import type { RequestContext } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
+import { graphqlHttp, isGraphqlPath, refuseBody } from './graphql/http.js';
 import { errorContract } from './graphql/error-contract.js';
 import { QUERY_LIMITS, queryLimits } from './graphql/limits.js';
 import { jitGateway } from './graphql/executor.js';
@@ -49,7 +50,6 @@ export interface AppOptions {
   readonly webSignIn?: { readonly launchOrigins?: readonly string[]; readonly oidc?: OidcOffer };
 }
 
-export const MAX_BODY = '256kb';
 export const MAX_DEPTH = QUERY_LIMITS.maxDepth;
 export const MAX_COST = QUERY_LIMITS.maxCost;
 
@@ -92,7 +92,7 @@ export function requestContext(
  */
 export async function createApp(
   options: AppOptions,
-): Promise<{ app: Express; apollo: ApolloServer<RequestContext> }> {
+): Promise<{ listener: RequestListener; apollo: ApolloServer<RequestContext> }> {
   const { services, verifier } = options;
   const metrics = options.metrics?.node;
   const limits = queryLimits();
@@ -119,58 +119,35 @@ export async function createApp(
   });
   await apollo.start();
 
+  const graphql = graphqlHttp({
+    apollo,
+    requestTimeoutMs: options.requestTimeoutMs,
+    isReady: options.isReady,
+    logger: services.logger,
+    ...(metrics ? { metrics: metrics.graphql } : {}),
+    context: async (req): Promise<RequestContext> => {
+      let principal;
+      try {
+        principal = await verifier.verify(req.headers.authorization);
+      } catch (e) {
+        if (e instanceof AuthenticationError) {
+          throw new GraphQLError(e.message, {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        throw e;
+      }
+      // The caller's request id goes into the access record: a blank one would not be a valid id.
+      const header = req.headers['x-request-id'];
+      const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
+      return requestContext(services, principal, requestId, options.notifications);
+    },
+  });
+
   const app = express();
   app.disable('x-powered-by');
   // No ETag: responses are never cached (no-store), so hashing every body would be wasted work.
   app.set('etag', false);
-  // The APIs first: nearly every request is one, and express tries each route in the order mounted.
-  // Timed from the start, so requests refused before Apollo (not ready, too large) count too.
-  if (metrics) app.use('/graphql', metrics.graphql.middleware);
-  app.use('/graphql', (req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    res.setTimeout(options.requestTimeoutMs, () => {
-      if (!res.headersSent)
-        res.status(503).json({ errors: [{ message: 'Request timed out', extensions: { code: 'TIMEOUT' } }] });
-    });
-    if (!options.isReady()) {
-      res.status(503).json({
-        errors: [
-          {
-            message:
-              'Not ready: read models are catching up, the event store is unreachable, or storage cannot be written (see /readyz)',
-            extensions: { code: 'SERVICE_UNAVAILABLE' },
-          },
-        ],
-      });
-      return;
-    }
-    next();
-  });
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RequestContext> => {
-        let principal;
-        try {
-          principal = await verifier.verify(req.headers.authorization);
-        } catch (e) {
-          if (e instanceof AuthenticationError) {
-            throw new GraphQLError(e.message, {
-              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-            });
-          }
-          throw e;
-        }
-        // The caller's request id goes into the access record: a blank one would not be a valid id.
-        const header = req.headers['x-request-id'];
-        const requestId = (typeof header === 'string' && header.trim().slice(0, 100)) || randomUUID();
-        const context = requestContext(services, principal, requestId, options.notifications);
-        metrics?.graphql.bind(context, res);
-        return context;
-      },
-    }),
-  );
   if (metrics) app.use('/fhir', metrics.fhir);
   // FHIR R4 (IKNL PZP guide): the same verifier, and each request's records through the same door.
   app.use(
@@ -223,26 +200,17 @@ export async function createApp(
     });
   });
 
-  // Body too large or not JSON: a GraphQL-shaped error, never an HTML page or a stack.
+  // Body too large or not JSON (the web app's sign-in forms): an error in the API's shape.
   app.use(
     (
       err: { status?: number; type?: string },
       _req: express.Request,
       res: express.Response,
       _next: express.NextFunction,
-    ) => {
-      const status = err.status ?? 500;
-      const message =
-        err.type === 'entity.too.large'
-          ? `Request body exceeds ${MAX_BODY}`
-          : status === 500
-            ? 'Internal server error'
-            : 'Malformed request';
-      if (status === 500) services.logger.error({ err: { type: err.type } }, 'request failed');
-      res.status(status).json({
-        errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
-      });
-    },
+    ) => refuseBody(err, res, services.logger),
   );
-  return { app, apollo };
+  // /graphql on the bare request (graphql/http.ts); everything else through express.
+  const listener: RequestListener = (req, res) =>
+    isGraphqlPath(req.url) ? graphql(req, res) : app(req, res);
+  return { listener, apollo };
 }

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { AccessLogWriter } from '@pzp/access';
 import { RecentPlanStates } from '@pzp/application';
@@ -157,7 +156,7 @@ async function main() {
     folded: recentStates,
   });
   const verifier = await verifierFor(config);
-  const { app } = await createApp({
+  const { listener } = await createApp({
     services,
     notifications,
     verifier,
@@ -187,7 +186,7 @@ async function main() {
     // On PORT only without a port of its own (config.ts: production then needs a token).
     metrics: { node: metrics, endpointHere: config.PZP_METRICS_PORT === undefined },
   });
-  const server = await listen(app, config.PORT, config.HOST);
+  const server = await listen(listener, config.PORT, config.HOST);
   server.requestTimeout = config.PZP_REQUEST_TIMEOUT_MS;
   const subscriptions = attachSubscriptions(server, {
     schema: registrySchema(),
@@ -284,9 +283,14 @@ async function main() {
   process.on('SIGINT', onSignal);
 }
 
-function listen(app: Express, port: number, host: string): Promise<Server> {
+function listen(listener: RequestListener, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = createServer(listener);
+    s.once('error', reject);
+    s.listen(port, host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 /** Helpers shared by this package's integration tests (not exported by the package). */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +137,7 @@ export async function startInProcessApi(options: InProcessApiOptions): Promise<I
   };
   try {
     const keys = await ensureDevelopmentKeys(opened.dir);
-    const { app } = await createApp({
+    const { listener } = await createApp({
       services: opened.services,
       verifier: createTokenVerifier({
         jwks: keys.jwks,
@@ -151,7 +151,7 @@ export async function startInProcessApi(options: InProcessApiOptions): Promise<I
       ...(options.devLogin ? { devLogin: { privateJwk: keys.privateJwk } } : {}),
       ...(options.webSignIn ? { webSignIn: options.webSignIn } : {}),
     });
-    const listening = app.listen(0);
+    const listening = createServer(listener).listen(0);
     server = listening;
     await new Promise((resolve) => listening.once('listening', resolve));
     const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actors, syntheticBsn } from '@pzp/domain/testing';
 import { createApp } from '../app.js';
@@ -28,8 +27,8 @@ let hiddenBase: string;
 let metricsBase: string;
 let privateJwk: Awaited<ReturnType<typeof ensureDevelopmentKeys>>['privateJwk'];
 
-async function listen(app: Express): Promise<string> {
-  const server = app.listen(0);
+async function listen(listener: RequestListener): Promise<string> {
+  const server = createServer(listener).listen(0);
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -61,11 +60,11 @@ beforeAll(async () => {
   const base = { services, verifier, requestTimeoutMs: 10_000, isReady: () => true, introspection: false };
   // Development: /metrics on the public port.
   publicBase = await listen(
-    (await createApp({ ...base, metrics: { node: metrics, endpointHere: true } })).app,
+    (await createApp({ ...base, metrics: { node: metrics, endpointHere: true } })).listener,
   );
   // With PZP_METRICS_PORT (as production runs it): not on the public port, on its own one.
   hiddenBase = await listen(
-    (await createApp({ ...base, metrics: { node: metrics, endpointHere: false } })).app,
+    (await createApp({ ...base, metrics: { node: metrics, endpointHere: false } })).listener,
   );
   metricsBase = await listen(metricsApp(metrics.endpoint));
 });
