@@ -196,16 +196,20 @@ export function createQueries(db: ReadModelDb) {
 
   return {
     currentPlan(pseudonym: string): CurrentPlanRow | undefined {
-      const current = versionStmt.get(pseudonym);
-      if (!current) {
+      // One statement either way: the version alone when a parsed copy may still be right, else
+      // the row itself (most lookups in a large region are of a patient not looked up lately).
+      if (views.has(pseudonym)) {
+        const current = versionStmt.get(pseudonym);
+        const hit = current && cached(pseudonym, current.version);
+        if (hit) return hit;
+      }
+      const row = planStmt.get(pseudonym);
+      if (!row) {
         // No row (none yet, voided, destroyed): nor a parsed copy of one kept in memory.
         views.delete(pseudonym);
         return undefined;
       }
-      const hit = cached(pseudonym, current.version);
-      if (hit) return hit;
-      const row = planStmt.get(pseudonym);
-      return row && toPlan(row);
+      return toPlan(row);
     },
 
     /** The record of a lawful destruction of this patient's record, if it was destroyed. */
