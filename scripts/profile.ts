@@ -5,13 +5,15 @@
  * Prints figures and shares; asserts nothing.
  *
  *   pnpm run profile hap|write|mixed|fhir|rebuild [--patients 2000] [--seed 1] [--seconds 10]
- *                [--connections 8] [--top 30]
+ *                [--connections 8] [--top 30] [--reuse]
  *
  * hap: the HAP lookup; write: recordConversation (10 changes); mixed: the HAP lookup at
  * --connections while 2 clients write; fhir: the FHIR Consent search; rebuild: the projection
  * rebuild command itself. Needs the region seeded (`pnpm bench --smoke` seeds 2,000 patients,
  * `pnpm seed --patients N` any size). The .cpuprofile files stay in .bench/profiles/<workload>/
- * for Chrome DevTools or speedscope.
+ * for Chrome DevTools or speedscope. --reuse serves the work copy the last run left (its event log
+ * and read models) instead of copying the region and rebuilding: for comparing two builds side by
+ * side within minutes (a build with another projection code version rebuilds on start anyway).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { ensureDevelopmentKeys } from '../services/api/src/auth/index.js';
 import { TestServer } from '../test/support/server.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
 import { load, type LoadFigures } from './lib/load.js';
+import { warmPageCache } from './lib/page-cache.js';
 import { buildRegion } from './lib/region.js';
 import { consentSearches, conversationWrites, hapLookups } from './lib/workloads.js';
 import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
@@ -36,6 +39,7 @@ const { values, positionals } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '8' },
     top: { type: 'string', default: '30' },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const workload = positionals[0] as Workload;
@@ -91,24 +95,31 @@ async function main() {
 
   const work = join(ROOT, '.bench', `profile-work-${patients}-${seed}`);
   const profiles = join(ROOT, '.bench', 'profiles', workload);
-  for (const dir of [work, profiles]) {
+  const reuse = values.reuse && workload !== 'rebuild' && existsSync(join(work, 'read-models.db'));
+  for (const dir of reuse ? [profiles] : [work, profiles]) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  copyFileSync(join(regionDir, 'events.db'), join(work, 'events.db'));
-  const rebuildFlags = workload === 'rebuild' ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
-  const rebuilt = spawnSync(
-    process.execPath,
-    [...rebuildFlags, join(ROOT, 'services/api/dist/rebuild.js'), '--data-dir', work],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  if (rebuilt.status !== 0) throw new Error(`the rebuild failed (exit ${rebuilt.status})`);
-  log(rebuilt.stdout.toString().trim());
-  if (workload === 'rebuild') {
-    printSummaries(profiles);
-    return;
+  if (reuse) log(`reusing the work copy in ${work}`);
+  else {
+    copyFileSync(join(regionDir, 'events.db'), join(work, 'events.db'));
+    const rebuildFlags = workload === 'rebuild' ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+    const rebuilt = spawnSync(
+      process.execPath,
+      [...rebuildFlags, join(ROOT, 'services/api/dist/rebuild.js'), '--data-dir', work],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (rebuilt.status !== 0) throw new Error(`the rebuild failed (exit ${rebuilt.status})`);
+    log(rebuilt.stdout.toString().trim());
+    if (workload === 'rebuild') {
+      printSummaries(profiles);
+      return;
+    }
   }
 
+  // As the benchmark does before its load rows: the files in the page cache (lib/page-cache.ts).
+  const warmed = warmPageCache(work);
+  log(`page cache: read ${warmed.mebibytes} MiB of data files in ${warmed.seconds} s`);
   const api = await TestServer.start(
     { PZP_PSEUDONYM_SECRET: manifest.pseudonymSecret, PZP_NODE_ID: 'profile', LOG_LEVEL: 'info' },
     work,
