@@ -8,6 +8,7 @@ import {
 import type { ReadModelDb } from './read-model-db.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
+import { decodeView } from './view-codec.js';
 
 export interface CurrentPlanRow {
   readonly pseudonym: string;
@@ -77,14 +78,6 @@ const toRole = (r: RawRole): RoleRow => ({
 /** Read side of the read models: prepared once, each query one statement. */
 /** Parsed views kept per node: the patients looked up again and again (a night's HAP work). */
 const VIEW_CACHE_SIZE = 2_000;
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 export function createQueries(db: ReadModelDb) {
   const planStmt = db.prepare<[string], { pseudonym: string; version: number; view: string }>(
@@ -182,7 +175,7 @@ export function createQueries(db: ReadModelDb) {
       Object.freeze({
         pseudonym: r.pseudonym,
         version: r.version,
-        view: deepFreeze(JSON.parse(r.view) as PlanView),
+        view: decodeView(r.view),
       }),
     );
   const cached = (pseudonym: string, version: number): CurrentPlanRow | undefined => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bsn, pseudonymFor, streamNameFor, type PzpEvent } from '@pzp/domain';
-import { actors, asParty, idSequence, patientParty, PlanRecorder } from '@pzp/domain/testing';
+import { actors, asParty, bsns, idSequence, patientParty, PlanRecorder } from '@pzp/domain/testing';
 import {
   eventHash,
   SqliteEventStore,
@@ -231,4 +231,110 @@ export async function readDifferently(
   view.readStream = async (...args: Parameters<EventStore['readStream']>) =>
     (await store.readStream(...args)).map(as);
   return view;
+}
+
+/**
+ * One patient's plan through most of what view.ts and history.ts render: a first conversation with
+ * directives (one with conditions), a wish, a place of death, a representative and consents; the
+ * GP as regiebehandelaar; a nurse's provisional limit and its confirmation; a wish entered in error;
+ * a withdrawn consent; a handover; and a review.
+ */
+export function goldenStream(): PzpEvent[] {
+  const recorder = new PlanRecorder(idSequence(7));
+  recorder.run(
+    'RecordConversation',
+    {
+      conversationId: 'conv-golden',
+      patient: { bsn: Bsn.parse(bsns[0]), name: 'Patiënt Golden', birthDate: '1938-05-17' },
+      date: '2026-03-02',
+      participants: [patientParty, asParty(actors.gp)],
+      treatmentDirectives: [
+        { treatment: { code: '89666000' }, decision: 'NIET' },
+        {
+          treatment: { code: '40617009' },
+          decision: 'ANDERS',
+          specification: 'Alleen bij een longontsteking',
+        },
+      ],
+      lifeWishes: [{ wishId: 'wish-home', text: 'Zo lang mogelijk thuis blijven' }],
+      preferredPlaceOfDeath: { place: { code: '264362003' } },
+      capacity: { hasCapacity: true },
+      contactPersons: [
+        { contactId: 'contact-1', name: 'J. Golden', role: '24', relationship: 'CHILD', phone: '0612345678' },
+      ],
+      sharingConsents: [
+        { organizationType: 'HAP', decision: 'GRANTED' },
+        { organizationType: 'SEH', decision: 'GRANTED' },
+      ],
+    },
+    actors.gp,
+    '2026-03-02T14:00:00+01:00',
+  );
+  recorder.run(
+    'AssignRole',
+    {
+      assignmentId: 'regie-1',
+      role: 'REGIEBEHANDELAAR',
+      practitioner: actors.gp,
+      organization: actors.gp.organization,
+      from: '2026-03-02',
+    },
+    actors.gp,
+    '2026-03-02T15:00:00+01:00',
+  );
+  recorder.run(
+    'SetTreatmentDirective',
+    {
+      treatment: { code: '305351004' },
+      decision: 'NIET',
+      decidedOn: '2026-03-04',
+      parties: [patientParty, asParty(actors.districtNurse)],
+    },
+    actors.districtNurse,
+    '2026-03-04T10:00:00+01:00',
+  );
+  recorder.run(
+    'ConfirmTreatmentDirective',
+    { treatment: { code: '305351004' }, confirmedOn: '2026-03-05' },
+    actors.gp,
+    '2026-03-05T09:00:00+01:00',
+  );
+  recorder.run(
+    'RecordLifeWish',
+    { wishId: 'wish-music', text: 'Muziek van Bach' },
+    actors.gp,
+    '2026-03-05T10:00:00+01:00',
+  );
+  const wish = recorder.events.find((e) => e.type === 'LifeWishRecorded' && e.data.wishId === 'wish-music')!;
+  recorder.run(
+    'MarkEnteredInError',
+    { changeId: wish.metadata.eventId, reason: 'Bij de verkeerde patiënt vastgelegd' },
+    actors.gp,
+    '2026-03-06T09:00:00+01:00',
+  );
+  recorder.run(
+    'WithdrawSharingConsent',
+    { organizationType: 'SEH', withdrawnOn: '2026-03-10', reason: 'Wil het zelf vertellen' },
+    actors.gp,
+    '2026-03-10T09:00:00+01:00',
+  );
+  recorder.run(
+    'AssignRole',
+    {
+      assignmentId: 'regie-2',
+      role: 'REGIEBEHANDELAAR',
+      practitioner: actors.gpColleague,
+      organization: actors.gpColleague.organization,
+      from: '2026-06-01',
+    },
+    actors.gp,
+    '2026-06-01T09:00:00+02:00',
+  );
+  recorder.run(
+    'ConfirmPlanReviewed',
+    { reviewedOn: '2026-06-02' },
+    actors.gpColleague,
+    '2026-06-02T09:00:00+02:00',
+  );
+  return recorder.events;
 }
