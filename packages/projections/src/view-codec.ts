@@ -7,8 +7,8 @@ import type { Actor, PlanView } from '@pzp/domain';
  *
  * Why: a plan's provenance names the same few people some twenty times. Written out each time they
  * were a quarter of a stored view's bytes, and parsing and freezing them again and again was about
- * 45 % of turning a stored view back into objects, the largest part of a HAP lookup after SQLite.
- * Decoded, every reference to one actor is the same frozen object.
+ * 45 % of turning a stored view back into objects, itself most of the time it takes to read a plan
+ * that is not in memory. Decoded, every reference to one actor is the same frozen object.
  *
  * Actors are told apart by their whole JSON, never by id alone: a practitioner who changed
  * organisation or name stays two actors, each item keeping the one it was recorded under.

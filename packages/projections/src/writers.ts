@@ -4,11 +4,13 @@ import {
   type BreakGlassReview,
   type Destruction,
   type PlanState,
+  type PlanView,
   type RoleAssignmentItem,
 } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
+import { encodeView } from './view-codec.js';
 
 /** read_model_meta key of the PROJECTION_CODE_VERSION the rows were built with. */
 const CODE_VERSION_KEY = 'code_version';
@@ -114,7 +116,12 @@ export function createWriters(db: ReadModelDb) {
       // A record voided as entered on the wrong patient has no current plan: no row, so the
       // patient reads as "no plan" (history and the index keep it).
       if (rows.plan === undefined) deletePlan.run(pseudonym);
-      else upsertPlan.run(...rows.plan);
+      else {
+        // Re-encoded here, not where the view was made: during a rebuild this runs on the writer
+        // thread, which has time to spare, while the thread that folds is the bottleneck.
+        const [, version, view] = rows.plan;
+        upsertPlan.run(pseudonym, version, encodeView(JSON.parse(view) as PlanView));
+      }
       if (rows.roles !== undefined) {
         if (!rows.isNew) deleteRoles.run(pseudonym);
         for (const r of rows.roles) insertRole.run(...r);
@@ -209,7 +216,8 @@ export interface LatestRows {
  * rows) are already right and are left alone. A state folded again from the store never shares
  * objects with the new one, so it always rewrites: the check errs only towards writing. `view` is
  * the JSON of currentView(state.plan), made before the transaction (a view that cannot be made
- * quarantines the stream instead of failing the batch).
+ * quarantines the stream instead of failing the batch); the writer stores it as view-codec.ts
+ * encodes it.
  */
 export function latestRows(
   change: LatestChange,
