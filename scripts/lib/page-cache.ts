@@ -2,12 +2,13 @@
  * Reads a node's data files once from start to end, so that the load that follows finds them in
  * the operating system's page cache, as a node that has been serving finds its own.
  *
- * Why the benchmark needs this: the work copy is made with copyFileSync, which on Linux copies
- * within the kernel without caching the new file, and this VM's host takes back the page cache of
- * files not read lately. A write then read its patient's events from the virtual disk, one random
- * page at a time: with a cold event log recordConversation at 8 clients did 32 req/s (p99 914 ms)
- * against 104 req/s (p99 192 ms) with the same files cached, minutes apart on the same build. That
- * is a figure of the disk, and it moved from run to run with whatever the host did.
+ * Why the benchmark needs this: on this VM the page cache does not keep files for long (its host
+ * takes memory back; idle, the cached total fell by about 100 MiB a minute), so part of a work copy
+ * may be on disk when a row starts. A write then reads its patient's events from the virtual disk,
+ * one random page at a time: reading one patient's stream took 3 ms cold against 0.08 ms cached,
+ * and recordConversation at 8 clients did 32 req/s (p99 914 ms) on a partly cold work copy against
+ * 104 req/s (p99 192 ms) once its files had been read, the same build minutes apart. That is a
+ * figure of the disk, and it moved from run to run with whatever the host had kept.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
