@@ -50,32 +50,22 @@ export function decodeView(text: string): PlanView {
   ) {
     throw new StoredViewError('The stored view is not in the encoding this node reads');
   }
-  const actors = stored.actors.map((a) => freezeAll(a as object) as Actor);
+  // An actor refers to no other actor: resolved against none, it is only frozen.
+  const actors = stored.actors.map((a) => resolve(a as object, []) as Actor);
   return resolve(stored.view, actors) as PlanView;
 }
 
 /** Puts the actors in place of their indexes, and freezes, in one walk. */
 function resolve(value: object, actors: readonly Actor[]): object {
-  if (Array.isArray(value)) {
-    for (const item of value as unknown[])
-      if (item !== null && typeof item === 'object') resolve(item, actors);
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const child = record[key];
-      if (key === REFERENCE_KEY && typeof child === 'number') {
-        const actor = actors[child];
-        if (actor === undefined)
-          throw new StoredViewError(`The stored view refers to actor ${child}, which it does not hold`);
-        record[key] = actor;
-      } else if (child !== null && typeof child === 'object') resolve(child, actors);
-    }
+  const node = value as Record<string, unknown>;
+  for (const key of Object.keys(node)) {
+    const child = node[key];
+    if (key === REFERENCE_KEY && typeof child === 'number') {
+      const actor = actors[child];
+      if (actor === undefined)
+        throw new StoredViewError(`The stored view refers to actor ${child}, which it does not hold`);
+      node[key] = actor;
+    } else if (child !== null && typeof child === 'object') resolve(child, actors);
   }
-  return Object.freeze(value);
-}
-
-function freezeAll(value: object): object {
-  for (const child of Object.values(value))
-    if (child !== null && typeof child === 'object') freezeAll(child as object);
   return Object.freeze(value);
 }
