@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** A SQLite database's files that exist: the file and its write-ahead log. */
+export const sqliteFiles = (file: string): string[] => [file, `${file}-wal`].filter((f) => existsSync(f));
+
 /** A SQLite file's bytes on disk, its write-ahead log included. */
-const sqliteBytes = (file: string): number =>
-  [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+const sqliteBytes = (file: string): number => sqliteFiles(file).reduce((sum, f) => sum + statSync(f).size, 0);
 
 export interface DiskFigures {
   readonly eventLogMiB: number;

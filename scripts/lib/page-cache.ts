@@ -10,11 +10,12 @@
  * 104 req/s (p99 192 ms) once its files had been read, the same build minutes apart. That is a
  * figure of the disk, and it moved from run to run with whatever the host had kept.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { sqliteFiles } from './disk.js';
 
-/** The SQLite files a node keeps in its data directory, with their write-ahead logs. */
-const DATA_FILES = ['events.db', 'read-models.db', 'outbox.db', 'keys.db'].flatMap((f) => [f, `${f}-wal`]);
+/** The SQLite databases a node keeps in its data directory. */
+const DATABASES = ['events.db', 'read-models.db', 'outbox.db', 'keys.db'];
 
 export interface Warmed {
   readonly mebibytes: number;
@@ -26,9 +27,7 @@ export function warmPageCache(dir: string): Warmed {
   const started = performance.now();
   const buffer = Buffer.allocUnsafe(4 << 20);
   let bytes = 0;
-  for (const name of DATA_FILES) {
-    const file = join(dir, name);
-    if (!existsSync(file) || !statSync(file).isFile()) continue;
+  for (const file of DATABASES.flatMap((name) => sqliteFiles(join(dir, name)))) {
     const fd = openSync(file, 'r');
     try {
       for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) bytes += n;
