@@ -3,7 +3,7 @@
  * process's peak RSS while it runs, and the as-of query for the patient with the longest history.
  *
  *   pnpm exec tsx scripts/bench-rebuild.ts [--patients 100000] [--long 5] [--long-events 220]
- *                                           [--data-dir DIR] [--verify] [--batch-size N] [--cache-size N]
+ *                                           [--data-dir DIR] [--verify] [--batch-size N] [--cache-events N]
  *                                           [--one-thread]
  *
  * The region is generated once with the real decider (scripts/lib/synthetic-patient.ts, plus a
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     'long-events': { type: 'string', default: '220' },
     'data-dir': { type: 'string' },
     'batch-size': { type: 'string' },
-    'cache-size': { type: 'string' },
+    'cache-events': { type: 'string' },
     verify: { type: 'boolean', default: false },
     'one-thread': { type: 'boolean', default: false },
     'as-of-only': { type: 'boolean', default: false },
@@ -280,7 +280,7 @@ for (const suffix of ['', '-wal', '-shm']) rmSync(readModelsFile + suffix, { for
 const db = openReadModelDb(readModelsFile);
 const options = {
   ...(values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {}),
-  ...(values['cache-size'] ? { cacheSize: Number(values['cache-size']) } : {}),
+  ...(values['cache-events'] ? { cacheEvents: Number(values['cache-events']) } : {}),
   ...(values['one-thread'] ? { writerThread: false } : {}),
 };
 const rssBefore = process.memoryUsage().rss;

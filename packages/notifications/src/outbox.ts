@@ -10,6 +10,8 @@ import {
   pseudonymOfStream,
   type Actor,
   type FoldedStates,
+  DEFAULT_PLAN_STATE_CACHE_EVENTS,
+  PlanStateCache,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
@@ -60,8 +62,8 @@ export interface OutboxOptions {
   readonly clock?: () => Date;
   readonly logger?: OutboxLogger;
   readonly batchSize?: number;
-  /** Patients whose folded state is kept in memory. */
-  readonly cacheSize?: number;
+  /** The events the patients' folded states kept in memory may hold in all (PlanStateCache). */
+  readonly cacheEvents?: number;
   /** How long a checkpoint past events with nothing to tell may wait to be written (default 1 s). */
   readonly checkpointDelayMs?: number;
   /** After a failure, start again from the checkpoint this much later. */
@@ -110,8 +112,7 @@ export class Outbox {
   private readonly clock: () => Date;
   private readonly logger: OutboxLogger;
   private readonly batchSize: number;
-  private readonly cacheSize: number;
-  private readonly cache = new Map<string, PlanState>();
+  private readonly cache: PlanStateCache;
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly listeners = new Set<(changes: readonly PlanChange[]) => void>();
   private checkpoint: bigint | null = null;
@@ -134,7 +135,7 @@ export class Outbox {
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silent;
     this.batchSize = options.batchSize ?? 1_000;
-    this.cacheSize = options.cacheSize ?? 5_000;
+    this.cache = new PlanStateCache(options.cacheEvents ?? DEFAULT_PLAN_STATE_CACHE_EVENTS);
     this.restartDelayMs = options.restartDelayMs ?? 5_000;
     this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
     this.folded = options.folded;
@@ -497,9 +498,7 @@ export class Outbox {
   }
 
   private remember(streamName: string, state: PlanState) {
-    this.cache.delete(streamName);
     this.cache.set(streamName, state);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
   /** Records a notice pushed to a live subscriber (the audit trail of every notice). */

@@ -45,8 +45,8 @@ describe('states the write path folded', () => {
     await append(env.store, B, patientEvents(B, 9001).slice(0, 2));
     const folds = new WritePathFolds(env.store);
     const db = env.openDb('live.db');
-    // A cache of one: the second patient's write pushes the first out of it.
-    projector = new Projector(env.store, db, { clock, folded: folds, cacheSize: 1 });
+    // A cache that holds no state of more than one event: neither patient stays in it.
+    projector = new Projector(env.store, db, { clock, folded: folds, cacheEvents: 1 });
     await projector.start();
     const reads = projector.streamReads;
 
@@ -79,9 +79,9 @@ describe('states the write path folded', () => {
     // A head that is not the one this node's read models recorded for that revision.
     folds.states.set(streamOf(A), { ...told, hash: 'f'.repeat(64) });
     const db = env.openDb('live.db');
-    projector = new Projector(env.store, db, { clock, folded: folds, cacheSize: 1 });
+    projector = new Projector(env.store, db, { clock, folded: folds, cacheEvents: 1 });
     await projector.start();
-    // Another patient's write pushes A out of the cache.
+    // A (two events) is not kept in a cache of one event; B's write moves the projector on.
     await append(env.store, B, patientEvents(B, 9001));
     await projector.waitForStream(streamOf(B), 0);
 

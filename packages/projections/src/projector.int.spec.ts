@@ -292,9 +292,9 @@ describe('Projector', () => {
     await new Projector(store, single, { batchSize: 1 }).catchUp();
     expect(dump(big)).toEqual(dump(single));
 
-    // Small batches with a cache of one: states are folded again from the store all the time.
+    // Small batches with a cache of one event: states are folded again from the store all the time.
     const forgetful = openDb('forgetful.db');
-    await new Projector(store, forgetful, { batchSize: 4, cacheSize: 1 }).catchUp();
+    await new Projector(store, forgetful, { batchSize: 4, cacheEvents: 1 }).catchUp();
     expect(dump(big)).toEqual(dump(forgetful));
 
     // Live: every append applied as it comes.

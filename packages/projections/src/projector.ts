@@ -12,6 +12,8 @@ import {
   pseudonymOfStream,
   type AccessRecord,
   type BreakGlassReview,
+  DEFAULT_PLAN_STATE_CACHE_EVENTS,
+  PlanStateCache,
   type PlanState,
   type PzpEvent,
 } from '@pzp/domain';
@@ -69,8 +71,11 @@ export interface ProjectorOptions {
   readonly batchSize?: number;
   /** Events applied per transaction at most while following live appends (a burst). */
   readonly liveBatchSize?: number;
-  /** Patients whose folded state is kept in memory (least recently used are dropped). */
-  readonly cacheSize?: number;
+  /**
+   * The events the patients' folded states kept in memory may hold in all (PlanStateCache; least
+   * recently used are dropped). Default DEFAULT_PLAN_STATE_CACHE_EVENTS.
+   */
+  readonly cacheEvents?: number;
   /** States the write path folded from verified streams, for patients the cache does not hold. */
   readonly folded?: FoldedStates;
   readonly logger?: ProjectorLogger;
@@ -177,7 +182,6 @@ export class Projector {
   private readonly name: string;
   private readonly batchSize: number;
   private readonly liveBatchSize: number;
-  private readonly cacheSize: number;
   private readonly logger: ProjectorLogger;
   private readonly codeVersion: number;
   private readonly clock: () => Date;
@@ -199,7 +203,7 @@ export class Projector {
   private witness: ReadonlyMap<string, ChainHead> | undefined;
   private readonly lineage: ReturnType<typeof lineageMeta>;
   private verifying: Promise<void> | undefined;
-  private readonly cache = new Map<string, PlanState>();
+  private readonly cache: PlanStateCache;
   /** Quarantined streams by name, as committed. */
   private readonly quarantines = new Map<string, QuarantineRow>();
   private waiters: (Waiter & { position: bigint })[] = [];
@@ -224,7 +228,6 @@ export class Projector {
     this.name = options.name ?? 'pzp-read-models';
     this.batchSize = options.batchSize ?? 5_000;
     this.liveBatchSize = options.liveBatchSize ?? 500;
-    this.cacheSize = options.cacheSize ?? 5_000;
     this.logger = options.logger ?? silent;
     this.codeVersion = options.codeVersion ?? PROJECTION_CODE_VERSION;
     this.clock = options.clock ?? (() => new Date());
@@ -232,6 +235,7 @@ export class Projector {
     this.writers = this.targets.writers;
     this.chainHeads = chainHeadStore(db);
     this.writerThread = options.writerThread;
+    this.cache = new PlanStateCache(options.cacheEvents ?? DEFAULT_PLAN_STATE_CACHE_EVENTS);
     this.folded = options.folded;
     this.lineage = lineageMeta(db);
     this.checkpoint = this.writers.readCheckpoint(this.name);
@@ -908,9 +912,7 @@ export class Projector {
   /** What memory keeps of a batch: its patients' states and its quarantines. */
   private remember(batch: FoldedBatch) {
     for (const [streamName, p] of batch.patients) {
-      this.cache.delete(streamName);
       this.cache.set(streamName, p.state);
-      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     }
     for (const [streamName, q] of batch.quarantines) {
       this.quarantines.set(streamName, q);
