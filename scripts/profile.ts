@@ -11,9 +11,10 @@
  * --connections while 2 clients write; fhir: the FHIR Consent search; rebuild: the projection
  * rebuild command itself. Needs the region seeded (`pnpm bench --smoke` seeds 2,000 patients,
  * `pnpm seed --patients N` any size). The .cpuprofile files stay in .bench/profiles/<workload>/
- * for Chrome DevTools or speedscope. --reuse serves the work copy the last run left (its event log
- * and read models) instead of copying the region and rebuilding: for comparing two builds side by
- * side within minutes (a build with another projection code version rebuilds on start anyway).
+ * for Chrome DevTools or speedscope. --reuse serves the work copy as the last full run's rebuild
+ * left it (kept beside it; writes of earlier runs are not in it, so a write's expected versions
+ * still hold) instead of copying the region and rebuilding: for comparing two builds side by side
+ * within minutes (a build with another projection code version rebuilds on start anyway).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,6 +64,12 @@ function cpuSeconds(pid: number, thread?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The process's peak resident set so far (VmHWM), in MiB. */
+function peakRss(pid: number): number {
+  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kib) / 1024);
+}
+
 function printSummaries(dir: string) {
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread.
   const files = readdirSync(dir)
@@ -82,6 +89,12 @@ function printSummaries(dir: string) {
   }
 }
 
+/** Copies every file of `from` (a data dir: SQLite files and keys, no folders) into `to`. */
+function copyFiles(from: string, to: string) {
+  for (const f of readdirSync(from, { withFileTypes: true }))
+    if (f.isFile()) copyFileSync(join(from, f.name), join(to, f.name));
+}
+
 async function main() {
   const regionDir = defaultRegionDir(patients, seed);
   if (!existsSync(join(regionDir, 'manifest.json')))
@@ -94,14 +107,18 @@ async function main() {
   if (built.status !== 0) throw new Error(`the build failed (exit ${built.status})`);
 
   const work = join(ROOT, '.bench', `profile-work-${patients}-${seed}`);
+  // The work copy as its rebuild left it, for --reuse.
+  const rebuiltCopy = `${work}.rebuilt`;
   const profiles = join(ROOT, '.bench', 'profiles', workload);
-  const reuse = values.reuse && workload !== 'rebuild' && existsSync(join(work, 'read-models.db'));
-  for (const dir of reuse ? [profiles] : [work, profiles]) {
+  const reuse = values.reuse && workload !== 'rebuild' && existsSync(join(rebuiltCopy, 'read-models.db'));
+  for (const dir of [work, profiles]) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  if (reuse) log(`reusing the work copy in ${work}`);
-  else {
+  if (reuse) {
+    log(`reusing the rebuilt work copy in ${rebuiltCopy}`);
+    copyFiles(rebuiltCopy, work);
+  } else {
     copyFileSync(join(regionDir, 'events.db'), join(work, 'events.db'));
     const rebuildFlags = workload === 'rebuild' ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
     const rebuilt = spawnSync(
@@ -115,6 +132,9 @@ async function main() {
       printSummaries(profiles);
       return;
     }
+    rmSync(rebuiltCopy, { recursive: true, force: true });
+    mkdirSync(rebuiltCopy);
+    copyFiles(work, rebuiltCopy);
   }
 
   // As the benchmark does before its load rows: the files in the page cache (lib/page-cache.ts).
@@ -127,6 +147,7 @@ async function main() {
   );
   let figures: Record<string, LoadFigures> = {};
   let cpu = { all: 0, main: 0 };
+  let peakRssMiB = 0;
   try {
     const hapToken = await api.token('hap-doctor', 'profile');
     const lookups = hapLookups(facts, seed);
@@ -158,6 +179,7 @@ async function main() {
     const before = { all: cpuSeconds(api.pid), main: cpuSeconds(api.pid, api.pid) };
     figures = await run(seconds);
     cpu = { all: cpuSeconds(api.pid) - before.all, main: cpuSeconds(api.pid, api.pid) - before.main };
+    peakRssMiB = peakRss(api.pid);
   } finally {
     await api.stop({ removeData: false }); // a clean exit: --cpu-prof writes the profiles then
   }
@@ -171,6 +193,7 @@ async function main() {
       ...figures,
       apiCpuMsPerResponse: perRequest(cpu.all),
       mainThreadCpuMsPerResponse: perRequest(cpu.main),
+      peakRssMiB,
     })}\n`,
   );
   printSummaries(profiles);
