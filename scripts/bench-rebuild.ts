@@ -12,7 +12,8 @@
  * one append per command, so patients interleave in the global log as they would in a region.
  * --verify also builds the read models one small batch at a time and compares every row.
  * --one-thread commits on the projector's own thread instead of the bulk load's writer thread.
- * DIR may also be a region made by `pnpm seed` (its events.db); touch DIR/events.complete first.
+ * DIR may also be a region made by `pnpm seed` (its events.db, read with the keys beside it);
+ * touch DIR/events.complete first.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,10 +24,11 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { Bsn, ZONE, pseudonymFor, streamNameFor, type PzpEvent } from '@pzp/domain';
 import { actors, asParty, idSequence, patientParty, PlanRecorder, syntheticBsn } from '@pzp/domain/testing';
-import { SqliteEventStore } from '@pzp/event-store';
+import { SqliteEventStore, type EventStore } from '@pzp/event-store';
 import { planAsOf } from '@pzp/application';
 import { Projector, openReadModelDb, type ReadModelDb } from '@pzp/projections';
 import { seededRandom, syntheticPatient } from './lib/synthetic-patient.js';
+import { openRegionStore } from './seed-region.js';
 
 const { values } = parseArgs({
   options: {
@@ -221,7 +223,7 @@ function digest(db: ReadModelDb): Record<string, string> {
  * planAsOf for the patients with 200+ events (else the longest history), found in the rebuilt
  * index: the plan now, and halfway through its history, 10 times each.
  */
-async function measureAsOf(db: ReadModelDb, store: SqliteEventStore): Promise<string | undefined> {
+async function measureAsOf(db: ReadModelDb, store: EventStore): Promise<string | undefined> {
   const times: number[] = [];
   const streams = db
     .prepare<[], { stream_name: string; version: number }>(
@@ -249,7 +251,7 @@ async function measureAsOf(db: ReadModelDb, store: SqliteEventStore): Promise<st
 }
 
 if (values['as-of-only']) {
-  const store = SqliteEventStore.open(eventsFile);
+  const store = openRegionStore(dataDir);
   const db = openReadModelDb(join(dataDir, 'read-models.db'));
   console.log((await measureAsOf(db, store)) ?? 'no read models: run a rebuild first');
   db.close();
@@ -274,7 +276,7 @@ if (!existsSync(completeMarker)) {
   if (child.status !== 0) process.exit(child.status ?? 1);
 }
 
-const store = SqliteEventStore.open(eventsFile);
+const store = openRegionStore(dataDir);
 const readModelsFile = join(dataDir, 'read-models.db');
 for (const suffix of ['', '-wal', '-shm']) rmSync(readModelsFile + suffix, { force: true });
 const db = openReadModelDb(readModelsFile);

@@ -38,7 +38,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -60,7 +59,7 @@ import { warmPageCache, type Warmed } from './lib/page-cache.js';
 import { load, median, medianOf, round, type LoadFigures, type LoadSpec } from './lib/load.js';
 import { AS_OF, consentSearches, conversationWrites, hapLookups, HISTORY } from './lib/workloads.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
-import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
+import { copyRegion, defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -276,7 +275,7 @@ async function main() {
     killStrayServers(work);
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
-    copyFileSync(join(regionDir, 'events.db'), join(work, 'events.db'));
+    copyRegion(regionDir, work);
   };
   // Before the rebuild and before each group of load rows: the work copy's files in the page
   // cache, as a serving node has them (scripts/lib/page-cache.ts says why).

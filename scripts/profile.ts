@@ -27,7 +27,7 @@ import { load, type LoadFigures } from './lib/load.js';
 import { warmPageCache } from './lib/page-cache.js';
 import { buildRegion } from './lib/region.js';
 import { consentSearches, conversationWrites, hapLookups } from './lib/workloads.js';
-import { defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
+import { copyRegion, defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
 
 const WORKLOADS = ['hap', 'write', 'mixed', 'fhir', 'rebuild'] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -119,7 +119,7 @@ async function main() {
     log(`reusing the rebuilt work copy in ${rebuiltCopy}`);
     copyFiles(rebuiltCopy, work);
   } else {
-    copyFileSync(join(regionDir, 'events.db'), join(work, 'events.db'));
+    copyRegion(regionDir, work);
     const rebuildFlags = workload === 'rebuild' ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
     const rebuilt = spawnSync(
       process.execPath,

@@ -10,18 +10,30 @@
  *
  * Writes <data-dir>/events.db, <data-dir>/patients.json (what the benchmark needs to know about
  * each patient) and, last, <data-dir>/manifest.json (its presence means the seed is complete).
+ * Personal data is encrypted as a node stores it (README, "Lawful destruction"): each patient's
+ * key in <data-dir>/keys.db, wrapped by a key-encryption key generated into the data dir as a
+ * development node does; copyRegion() copies all three into a node's data dir.
  * The stream names use PZP_PSEUDONYM_SECRET, or a fixed benchmark secret (in the manifest); start
  * the API with the same secret. Patients are interleaved in batches of --batch: their commands
  * go round-robin, so consecutive appends hit different streams, as on a live registry.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { pseudonymFor, streamNameFor, type Bsn } from '@pzp/domain';
-import { SqliteEventStore, startWorker, type EventData } from '@pzp/event-store';
+import { isDestructionEvent, isPersonalEvent, pseudonymFor, streamNameFor, type Bsn } from '@pzp/domain';
+import {
+  DEV_KEK_FILE,
+  EncryptingEventStore,
+  keyEncryptionKey,
+  SqliteEventStore,
+  SqliteKeyStore,
+  startWorker,
+  type EventData,
+  type EventStore,
+} from '@pzp/event-store';
 import { Progress } from './lib/progress.js';
 import { buildRegion, GENERATOR_VERSION, PatientRun, type Region } from './lib/region.js';
 
@@ -57,6 +69,29 @@ export interface RegionFacts {
 
 export const defaultRegionDir = (patients: number, seed: number) =>
   join(ROOT, '.bench', `region-${patients}-${seed}`);
+
+/** A seeded region's stores: the events, the patients' keys and the key that wraps those. */
+const REGION_STORES = ['events.db', 'keys.db', DEV_KEK_FILE];
+
+/** Copies a seeded region's stores into a node's data dir (which then finds its keys there). */
+export function copyRegion(regionDir: string, dataDir: string): void {
+  for (const file of REGION_STORES) copyFileSync(join(regionDir, file), join(dataDir, file));
+}
+
+/**
+ * The store of a data dir as a node reads it: decrypting with the keys beside it when there are
+ * any (a seeded region, a node's copy of one), else as it is (a region of plaintext events).
+ */
+export function openRegionStore(dataDir: string): EventStore {
+  const plain = SqliteEventStore.open(join(dataDir, 'events.db'));
+  if (!existsSync(join(dataDir, 'keys.db'))) return plain;
+  if (!existsSync(join(dataDir, DEV_KEK_FILE)))
+    throw new Error(`${dataDir} has keys.db but not the ${DEV_KEK_FILE} that wraps its keys`);
+  // Reads the file (checked above), never generates one.
+  const kek = keyEncryptionKey({ configured: undefined, dir: dataDir, mayGenerate: true });
+  const keys = SqliteKeyStore.open(join(dataDir, 'keys.db'), kek);
+  return new EncryptingEventStore(plain, { keys, encrypts: isPersonalEvent, destroys: isDestructionEvent });
+}
 
 export const benchSecret = (seed: number) => `pzp-benchmark-region-pseudonyms-seed-${seed}`;
 
@@ -260,8 +295,8 @@ async function main() {
   if (secret.length < 32) throw new Error('PZP_PSEUDONYM_SECRET must be at least 32 characters');
 
   mkdirSync(dir, { recursive: true });
-  for (const file of ['manifest.json', 'patients.json', 'events.db', 'events.db-wal', 'events.db-shm']) {
-    rmSync(join(dir, file), { force: true });
+  for (const file of ['manifest.json', 'patients.json', ...REGION_STORES]) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${file}${suffix}`), { force: true });
   }
   process.stderr.write(
     `Seeding ${patients.toLocaleString('en-US')} patients (seed ${seed}) into ${dir}, ` +
@@ -272,7 +307,16 @@ async function main() {
   const eventsFile = join(dir, 'events.db');
   // OFF: no fsync per commit or checkpoint. A crash mid-seed means seeding again from scratch;
   // the finished file is checkpointed (close) and fsynced once below.
-  const store = SqliteEventStore.open(eventsFile, { synchronous: 'OFF' });
+  const plain = SqliteEventStore.open(eventsFile, { synchronous: 'OFF' });
+  // Generated here, never PZP_KEY_ENCRYPTION_KEY: a node given the region's copy finds this one
+  // beside its key store, as a development node finds the one it generated.
+  const kek = keyEncryptionKey({ configured: undefined, dir, mayGenerate: true });
+  const keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
+  const store = new EncryptingEventStore(plain, {
+    keys,
+    encrypts: isPersonalEvent,
+    destroys: isDestructionEvent,
+  });
   const source = batchSource({ patients, seed, secret, batchSize, workers }, region);
   const facts: RegionFacts = { bsn: [], version: [], hap: [], writer: [], long: [] };
   const progress = new Progress({ label: 'seed', total: patients, unit: 'patients', rateUnit: 'events' });

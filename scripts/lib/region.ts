@@ -39,7 +39,7 @@ import { actors as fixtureActors, organizations as fixtureOrganizations } from '
 import { mixSeed, Rng } from './random.js';
 
 /** Bump whenever the generated data changes: a seeded region with another version is redone. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2; // 2: personal data encrypted under each patient's key
 
 export const REGION_START = '2019-01-07';
 /** The last day of the simulated years; the seeded records end around here. */
