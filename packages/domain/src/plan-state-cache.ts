@@ -1,6 +1,16 @@
 import type { PlanState } from './evolve.js';
 
 /**
+ * What a reader keeps unless told otherwise, some 12 MiB. Rebuilding the 100,000-patient region
+ * (seeded plaintext then; scripts/bench-rebuild.ts --cache-events) folded no stream twice with
+ * 10,000 events, as with 65,000 (the old 5,000 patients), and took 61 s against 69 s and peaked
+ * at 720 MB RSS against 1,001; a cache of one event folded 32,427 streams again. Live, the write
+ * path's RecentPlanStates hands both readers the state of every write made on this node, so what
+ * they keep serves writes from other nodes and catching up.
+ */
+export const DEFAULT_PLAN_STATE_CACHE_EVENTS = 10_000;
+
+/**
  * The plan states a reader of `$all` (the projector, the outbox) keeps in memory, least recently
  * used dropped first, bounded by the events they hold rather than by patients: a state keeps its
  * stream's whole parsed log (evolve.ts), so a patient with 40 events weighs four times one with
@@ -8,16 +18,6 @@ import type { PlanState } from './evolve.js';
  * patient; 5,000 patients per cache were some 75 MiB each, and filled as writes reached new
  * patients.
  */
-/**
- * What a reader keeps unless told otherwise, some 12 MiB. Rebuilding the seeded 100,000-patient
- * region (scripts/bench-rebuild.ts --cache-events) folded no stream twice with 10,000 events, as
- * with 65,000 (the old 5,000 patients), but took 61 s against 69 s and peaked at 720 MB RSS
- * against 1,001; a cache of one event folded 32,427 streams again. Live, the write path's
- * RecentPlanStates hands both readers the state of every write made on this node, so what they
- * keep serves writes from other nodes and catching up.
- */
-export const DEFAULT_PLAN_STATE_CACHE_EVENTS = 10_000;
-
 export class PlanStateCache {
   // Map iteration order is insertion order: the first key is the least recently used.
   private readonly states = new Map<string, PlanState>();
