@@ -94,11 +94,21 @@ export function copyRegion(regionDir: string, dataDir: string): void {
 export function openRegionStore(dataDir: string): EventStore {
   const plain = SqliteEventStore.open(join(dataDir, 'events.db'));
   if (!existsSync(join(dataDir, 'keys.db'))) return plain;
+  // Checked first, so that encrypted() reads this key rather than generating another.
   if (!existsSync(join(dataDir, DEV_KEK_FILE)))
     throw new Error(`${dataDir} has keys.db but not the ${DEV_KEK_FILE} that wraps its keys`);
-  // Reads the file (checked above), never generates one.
-  const kek = keyEncryptionKey({ configured: undefined, dir: dataDir, mayGenerate: true });
-  const keys = SqliteKeyStore.open(join(dataDir, 'keys.db'), kek);
+  return encrypted(plain, dataDir);
+}
+
+/**
+ * `plain` with every patient's personal data encrypted, as a node's store is: under the keys in
+ * `dir`/keys.db, wrapped by `dir`'s key-encryption key (generated there when it has none; never
+ * PZP_KEY_ENCRYPTION_KEY, so that a node given a copy of the region finds it beside the keys, as
+ * a development node finds the one it generated).
+ */
+function encrypted(plain: EventStore, dir: string): EventStore {
+  const kek = keyEncryptionKey({ configured: undefined, dir, mayGenerate: true });
+  const keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
   return new EncryptingEventStore(plain, { keys, encrypts: isPersonalEvent, destroys: isDestructionEvent });
 }
 
@@ -316,16 +326,7 @@ async function main() {
   const eventsFile = join(dir, 'events.db');
   // OFF: no fsync per commit or checkpoint. A crash mid-seed means seeding again from scratch;
   // the finished file is checkpointed (close) and fsynced once below.
-  const plain = SqliteEventStore.open(eventsFile, { synchronous: 'OFF' });
-  // Generated here, never PZP_KEY_ENCRYPTION_KEY: a node given the region's copy finds this one
-  // beside its key store, as a development node finds the one it generated.
-  const kek = keyEncryptionKey({ configured: undefined, dir, mayGenerate: true });
-  const keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
-  const store = new EncryptingEventStore(plain, {
-    keys,
-    encrypts: isPersonalEvent,
-    destroys: isDestructionEvent,
-  });
+  const store = encrypted(SqliteEventStore.open(eventsFile, { synchronous: 'OFF' }), dir);
   const source = batchSource({ patients, seed, secret, batchSize, workers }, region);
   const facts: RegionFacts = { bsn: [], version: [], hap: [], writer: [], long: [] };
   const progress = new Progress({ label: 'seed', total: patients, unit: 'patients', rateUnit: 'events' });
