@@ -473,7 +473,8 @@ async function main() {
       const n = figures.notices as NoticeFigures;
       log(
         `notices: webhook ${n.webhook.notices} (${n.webhook.perSecond}/s, p99 ${n.webhook.p99DelayMs} ms), ` +
-          `subscription ${n.subscription.notices} (${n.subscription.perSecond}/s, p99 ${n.subscription.p99DelayMs} ms)`,
+          `subscription ${n.subscription.notices} (${n.subscription.perSecond}/s, p99 ${n.subscription.p99DelayMs} ms, ` +
+          `${n.subscription.shortfall} short of the webhook)`,
       );
     }
     pressure.afterWrites = cpuPressure();
@@ -661,7 +662,9 @@ function printTable(results: {
       'p50 ms': c.p50DelayMs,
       'p99 ms': c.p99DelayMs,
       errors: '',
-      note: `${c.notices.toLocaleString('en-US')} notices during the writes (max ${c.maxDelayMs} ms)`,
+      note:
+        `${c.notices.toLocaleString('en-US')} notices during the writes (max ${c.maxDelayMs} ms)` +
+        ('shortfall' in c ? `; ${c.shortfall} short of the webhook` : ''),
     };
   row('pzpAsOf, 200+ event patient x1', f.pzpAsOf);
   row('pzpHistory first page (50) x1', f.pzpHistory);
