@@ -5,3 +5,5 @@ export * from './code-version.js';
 export { StreamQuarantinedError, type QuarantineRow } from './quarantine.js';
 export { EmptyEventStoreError, type LineageFound } from './store-lineage.js';
 export { recordedChainHeads } from './chain-heads.js';
+export { encryptedPerPatient } from './patient-encryption.js';
+export { ReadAheadStore } from './read-ahead/read-ahead-store.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDestructionEvent, isPersonalEvent } from '@pzp/domain';
-import { EncryptingEventStore, keyEncryptionKey, SqliteKeyStore, type KeyStore } from '@pzp/event-store';
+import { encryptedPerPatient } from '@pzp/projections';
+import { keyEncryptionKey, SqliteKeyStore, type KeyStore } from '@pzp/event-store';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { OpenedEventStore } from './event-store.js';
@@ -40,10 +40,6 @@ export function openKeyStore(config: Config, logger: Logger): KeyStore {
 export function withEncryption(opened: OpenedEventStore, keys: KeyStore): OpenedEventStore {
   return {
     ...opened,
-    store: new EncryptingEventStore(opened.store, {
-      keys,
-      encrypts: isPersonalEvent,
-      destroys: isDestructionEvent,
-    }),
+    store: encryptedPerPatient(opened.store, keys),
   };
 }

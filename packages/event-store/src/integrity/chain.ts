@@ -87,16 +87,39 @@ export function checkLink(head: ChainHead | undefined, event: StreamEvent): Link
     return broken({ ...at, kind: 'link', expected: required, found: integrity.previous });
   }
   // Over what the store holds: a decrypted (or shredded) event is checked by its ciphertext.
-  const actual = eventHash(
-    event.stored === undefined ? event : { ...event, data: event.stored.data },
-    integrity.previous,
-  );
+  const actual = vouched.has(event) ? integrity.hash : storedContentHash(event, integrity.previous);
   if (actual !== integrity.hash)
     return broken({ ...at, kind: 'hash', expected: actual, found: integrity.hash });
   return { ok: true, head: { revision: event.revision, hash: integrity.hash } };
 }
 
 const broken = (b: ChainBreak): LinkCheck => ({ ok: false, broken: b });
+
+/**
+ * The hash of `event`'s content as the store holds it (a decrypted or shredded event by its
+ * ciphertext), chained to the `previous` it carries: equal to its `integrity.hash` when nothing
+ * in it was changed after it was written. Undefined for an event written before the chain.
+ */
+export function contentHash(event: StreamEvent): string | undefined {
+  return event.integrity === undefined ? undefined : storedContentHash(event, event.integrity.previous);
+}
+
+function storedContentHash(event: StreamEvent, previous: string | null): string {
+  return eventHash(event.stored === undefined ? event : { ...event, data: event.stored.data }, previous);
+}
+
+/**
+ * Events whose content hash was recomputed, and held, by a reader of this process that handed
+ * them over (the rebuild's read-ahead thread), so checkLink() does not hash them a second time.
+ * A WeakSet rather than a field: nothing read from a store or a wire can claim it, only code that
+ * calls vouchForContent() on the very object, and it goes when the event does.
+ */
+const vouched = new WeakSet<StreamEvent>();
+
+/** Records that `event`'s content hash equals its `integrity.hash`; only after checking exactly that. */
+export function vouchForContent(event: StreamEvent): void {
+  vouched.add(event);
+}
 
 /**
  * The first broken link of one stream's events, read in revision order, or undefined when every

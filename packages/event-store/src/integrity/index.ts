@@ -2,10 +2,12 @@ export { canonicalJson, eventHash, type ChainedContent } from './hash.js';
 export {
   ChainTracker,
   checkLink,
+  contentHash,
   describeBreak,
   describeLink,
   headAfter,
   verifyChain,
+  vouchForContent,
   type ChainBreak,
   type ChainBreakKind,
   type ChainHead,

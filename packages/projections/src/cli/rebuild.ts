@@ -14,16 +14,16 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isDestructionEvent, isPersonalEvent } from '@pzp/domain';
 import {
-  EncryptingEventStore,
   EsdbEventStore,
   keyEncryptionKey,
   SqliteEventStore,
   SqliteKeyStore,
   type EventStore,
 } from '@pzp/event-store';
+import { encryptedPerPatient } from '../patient-encryption.js';
 import { Projector } from '../projector.js';
+import { ReadAheadStore } from '../read-ahead/read-ahead-store.js';
 import { createQueries } from '../queries.js';
 import { openReadModelDb, type ReadModelDb } from '../read-model-db.js';
 import { damageCode, inspectEventsFile } from './events-file.js';
@@ -32,7 +32,14 @@ class Refusal extends Error {}
 
 const FROM_BACKUP = 'from its backup (README, "Restore from backup")';
 
-async function openStore(dataDir: string): Promise<{ store: EventStore; where: string }> {
+interface OpenedStore {
+  readonly store: EventStore;
+  readonly where: string;
+  /** The embedded store's file, which the read-ahead thread opens too; undefined for EventStoreDB. */
+  readonly eventsFile: string | undefined;
+}
+
+async function openStore(dataDir: string): Promise<OpenedStore> {
   const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
   if (connectionString) {
     const esdb = EsdbEventStore.fromConnectionString(connectionString);
@@ -44,7 +51,7 @@ async function openStore(dataDir: string): Promise<{ store: EventStore; where: s
         `EventStoreDB does not answer: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    return { store: esdb, where: 'EventStoreDB' };
+    return { store: esdb, where: 'EventStoreDB', eventsFile: undefined };
   }
   const eventsFile = join(dataDir, 'events.db');
   const state = inspectEventsFile(eventsFile);
@@ -62,35 +69,40 @@ async function openStore(dataDir: string): Promise<{ store: EventStore; where: s
           `Restore it ${FROM_BACKUP}.`,
       );
     case 'events':
-      return { store: SqliteEventStore.open(eventsFile), where: eventsFile };
+      return { store: SqliteEventStore.open(eventsFile), where: eventsFile, eventsFile };
   }
 }
 
 /**
  * The store as the API node reads it: patients' personal data decrypted with their keys, from the
- * node's key store (PZP_KEY_STORE_DIR, default the data dir; README "Lawful destruction").
+ * node's key store (PZP_KEY_STORE_DIR, default the data dir; README "Lawful destruction"). The
+ * embedded store's `$all` is read, decrypted and hash-checked ahead on a thread of its own
+ * (ReadAheadStore), so this thread only folds; EventStoreDB's reads already happen off-node.
  */
-function decrypted(store: EventStore, dataDir: string): EventStore {
+function decrypted({ store, eventsFile }: OpenedStore, dataDir: string): EventStore {
   const dir = resolve(process.env.PZP_KEY_STORE_DIR ?? dataDir);
+  const keysFile = join(dir, 'keys.db');
   let keys: SqliteKeyStore;
+  let kek: Buffer;
   try {
-    const kek = keyEncryptionKey({
+    kek = keyEncryptionKey({
       configured: process.env.PZP_KEY_ENCRYPTION_KEY,
       dir,
       mayGenerate: (process.env.PZP_MODE ?? 'development') === 'development',
     });
-    keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
+    keys = SqliteKeyStore.open(keysFile, kek);
   } catch (error) {
     void store.close();
     throw new Refusal(`Cannot open the key store in ${dir}: ${describe(error)}`);
   }
-  return new EncryptingEventStore(store, { keys, encrypts: isPersonalEvent, destroys: isDestructionEvent });
+  const readable = encryptedPerPatient(store, keys);
+  return eventsFile === undefined ? readable : new ReadAheadStore(readable, { eventsFile, keysFile, kek });
 }
 
 async function rebuild(dataDir: string): Promise<{ summary: string; quarantined: string[] }> {
   const opened = await openStore(dataDir);
   const { where } = opened;
-  const store = decrypted(opened.store, dataDir);
+  const store = decrypted(opened, dataDir);
   let db: ReadModelDb | undefined;
   try {
     if ((await store.headPosition()) === undefined) {
