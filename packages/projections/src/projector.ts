@@ -50,6 +50,7 @@ import {
 import { checkLineage, EmptyEventStoreError, lineageMeta, type LineageVerdict } from './store-lineage.js';
 import { readStoredEvent } from '@pzp/domain';
 import { BatchWriter } from './writer/batch-writer.js';
+import { encodeView } from './view-codec.js';
 import { latestRows, type LatestChange, type Writers } from './writers.js';
 
 export type ProjectorStatus = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
@@ -975,7 +976,7 @@ function foldEvent(patient: PatientChange, recorded: RecordedEvent): Failure | u
  */
 function makeView(patient: PatientChange): { change: FoldedChange; error: unknown } | undefined {
   try {
-    patient.view = JSON.stringify(currentView(patient.state.plan));
+    patient.view = encodeView(currentView(patient.state.plan));
     return undefined;
   } catch (error) {
     let state = patient.committed;
@@ -983,7 +984,7 @@ function makeView(patient: PatientChange): { change: FoldedChange; error: unknow
     for (const [i, change] of patient.changes.entries()) {
       const next = evolve(state, change.event);
       try {
-        view = JSON.stringify(currentView(next.plan));
+        view = encodeView(currentView(next.plan));
       } catch (viewError) {
         keepChanges(patient, i, state, view);
         return { change, error: viewError };

@@ -4,13 +4,11 @@ import {
   type BreakGlassReview,
   type Destruction,
   type PlanState,
-  type PlanView,
   type RoleAssignmentItem,
 } from '@pzp/domain';
 import type { ReadModelDb } from './read-model-db.js';
 import { positionKey } from './position-key.js';
 import { toQuarantineRow, type QuarantineRow, type RawQuarantine } from './quarantine.js';
-import { encodeView } from './view-codec.js';
 
 /** read_model_meta key of the PROJECTION_CODE_VERSION the rows were built with. */
 const CODE_VERSION_KEY = 'code_version';
@@ -120,7 +118,7 @@ export function createWriters(db: ReadModelDb) {
         // Re-encoded here, not where the view was made: during a rebuild this runs on the writer
         // thread, which has time to spare, while the thread that folds is the bottleneck.
         const [, version, view] = rows.plan;
-        upsertPlan.run(pseudonym, version, encodeView(JSON.parse(view) as PlanView));
+        upsertPlan.run(pseudonym, version, view);
       }
       if (rows.roles !== undefined) {
         if (!rows.isNew) deleteRoles.run(pseudonym);
@@ -215,9 +213,9 @@ export interface LatestRows {
  * roles are the very object they were, the role rows (and, with the same review date, the review
  * rows) are already right and are left alone. A state folded again from the store never shares
  * objects with the new one, so it always rewrites: the check errs only towards writing. `view` is
- * the JSON of currentView(state.plan), made before the transaction (a view that cannot be made
- * quarantines the stream instead of failing the batch); the writer stores it as view-codec.ts
- * encodes it.
+ * currentView(state.plan) as view-codec.ts stores it, made before the transaction (a view that
+ * cannot be made quarantines the stream instead of failing the batch), so the writer (on the
+ * writer thread, see writer/) stores the string as it comes.
  */
 export function latestRows(
   change: LatestChange,

@@ -116,7 +116,10 @@ function storedContentHash(event: StreamEvent, previous: string | null): string 
  */
 const vouched = new WeakSet<StreamEvent>();
 
-/** Records that `event`'s content hash equals its `integrity.hash`; only after checking exactly that. */
+/**
+ * Records that `event`'s content hash equals its `integrity.hash`; only after checking exactly
+ * that. Its `stored` form may then be left off: the hash is all that is recomputed from it.
+ */
 export function vouchForContent(event: StreamEvent): void {
   vouched.add(event);
 }

@@ -20,7 +20,10 @@ export type ToReader = { readonly kind: 'more' } | { readonly kind: 'close' };
 export type FromReader =
   | {
       readonly kind: 'page';
-      /** Read and decrypted as the store's own readAll() returns them. */
+      /**
+       * Read and decrypted as the store's own readAll() returns them, except that a vouched event
+       * comes without `stored`: that is only what its content hash is recomputed from.
+       */
       readonly events: readonly RecordedEvent[];
       /** The indexes of the events whose content hash the thread recomputed and found equal to theirs. */
       readonly vouched: readonly number[];
