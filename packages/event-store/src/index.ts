@@ -1,7 +1,7 @@
 export * from './port.js';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
 export { WriterStoppedError, type WriteStats } from './sqlite/sqlite-writer.js';
-export { startWorker } from './sqlite/start-worker.js';
+export { endWorker, startWorker } from './sqlite/start-worker.js';
 export { liveSubscription, type LiveSubscriptionSource } from './live-subscription.js';
 export { bursts } from './bursts.js';
 export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-store.js';

@@ -13,3 +13,18 @@ export function startWorker(moduleUrl: string | URL, options: Omit<WorkerOptions
   const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(url)}, ${JSON.stringify(url)}))`;
   return new Worker(code, { ...options, eval: true });
 }
+
+/**
+ * Ends a thread that closes its own resources on `message` and then exits: resolves on its exit.
+ * A thread that already crashed cannot be asked, so it is terminated instead.
+ */
+export function endWorker(worker: Worker, message: unknown, crashed: boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (crashed) {
+      void worker.terminate().then(() => resolve());
+      return;
+    }
+    worker.once('exit', () => resolve());
+    worker.postMessage(message);
+  });
+}

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import {
+  endWorker,
   startWorker,
   vouchForContent,
   type AppendOptions,
@@ -156,14 +157,7 @@ class PageReader {
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      if (this.crashed !== undefined) {
-        void this.worker.terminate().then(() => resolve());
-        return;
-      }
-      this.worker.once('exit', () => resolve());
-      this.worker.postMessage({ kind: 'close' } satisfies ToReader);
-    });
+    this.closing ??= endWorker(this.worker, { kind: 'close' } satisfies ToReader, this.crashed !== undefined);
     return this.closing;
   }
 

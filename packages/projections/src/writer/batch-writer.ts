@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '@pzp/event-store';
+import { endWorker, startWorker } from '@pzp/event-store';
 import type { BatchWrites } from '../batch-writes.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterInput } from './protocol.js';
 
@@ -59,14 +59,7 @@ export class BatchWriter {
 
   /** Lets the thread finish what it was sent, closes its connection and ends it. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      if (this.crashed !== undefined) {
-        void this.worker.terminate().then(() => resolve());
-        return;
-      }
-      this.worker.once('exit', () => resolve());
-      this.worker.postMessage({ kind: 'close' } satisfies ToWriter);
-    });
+    this.closing ??= endWorker(this.worker, { kind: 'close' } satisfies ToWriter, this.crashed !== undefined);
     return this.closing;
   }
 }
