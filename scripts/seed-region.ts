@@ -32,10 +32,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isDestructionEvent, isPersonalEvent, pseudonymFor, streamNameFor, type Bsn } from '@pzp/domain';
+import { pseudonymFor, streamNameFor, type Bsn } from '@pzp/domain';
 import {
   DEV_KEK_FILE,
-  EncryptingEventStore,
   keyEncryptionKey,
   SqliteEventStore,
   SqliteKeyStore,
@@ -43,6 +42,7 @@ import {
   type EventData,
   type EventStore,
 } from '@pzp/event-store';
+import { encryptedPerPatient } from '@pzp/projections';
 import { Progress } from './lib/progress.js';
 import { buildRegion, GENERATOR_VERSION, PatientRun, type Region } from './lib/region.js';
 
@@ -109,7 +109,7 @@ export function openRegionStore(dataDir: string): EventStore {
 function encrypted(plain: EventStore, dir: string): EventStore {
   const kek = keyEncryptionKey({ configured: undefined, dir, mayGenerate: true });
   const keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
-  return new EncryptingEventStore(plain, { keys, encrypts: isPersonalEvent, destroys: isDestructionEvent });
+  return encryptedPerPatient(plain, keys);
 }
 
 export const benchSecret = (seed: number) => `pzp-benchmark-region-pseudonyms-seed-${seed}`;

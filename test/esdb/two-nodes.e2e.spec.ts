@@ -9,8 +9,9 @@ import { writeSyntheticPatients } from '../support/patients.js';
 import { spawnApi, TestServer } from '../support/server.js';
 import { ok } from '../support/graphql.js';
 import { startEsdbStandin, type EsdbStandin } from '../esdb-standin/standin.js';
-import { ACCESS_LOG_STREAM_PREFIX, isDestructionEvent, isPersonalEvent } from '@pzp/domain';
-import { EncryptingEventStore, EsdbEventStore, keyEncryptionKey, SqliteKeyStore } from '@pzp/event-store';
+import { ACCESS_LOG_STREAM_PREFIX } from '@pzp/domain';
+import { EsdbEventStore, keyEncryptionKey, SqliteKeyStore } from '@pzp/event-store';
+import { encryptedPerPatient } from '@pzp/projections';
 
 /**
  * Several API nodes on one EventStoreDB (the gRPC stand-in, in this process), each with its own
@@ -224,11 +225,7 @@ describe('a node killed during catch-up', () => {
       keyEncryptionKey({ configured: undefined, dir: keyStoreDir, mayGenerate: true }),
     );
     try {
-      const decrypted = new EncryptingEventStore(store, {
-        keys,
-        encrypts: isPersonalEvent,
-        destroys: isDestructionEvent,
-      });
+      const decrypted = encryptedPerPatient(store, keys);
       const scratch = await rebuiltFromScratch(decrypted, join(newDir(), 'scratch.db'));
       expect(dumpReadModelFile(file)).toEqual(scratch);
     } finally {

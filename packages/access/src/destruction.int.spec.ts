@@ -3,14 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  isDestructionEvent,
-  isPersonalEvent,
-  pseudonymFor,
-  streamNameFor,
-  type Actor,
-  type Bsn,
-} from '@pzp/domain';
+import { pseudonymFor, streamNameFor, type Actor, type Bsn } from '@pzp/domain';
 import { actors, asParty, patientParty, syntheticBsn } from '@pzp/domain/testing';
 import {
   EncryptingEventStore,
@@ -19,7 +12,13 @@ import {
   verifyStore,
   type EventStore,
 } from '@pzp/event-store';
-import { Projector, createQueries, openReadModelDb, type ReadModelDb } from '@pzp/projections';
+import {
+  Projector,
+  createQueries,
+  encryptedPerPatient,
+  openReadModelDb,
+  type ReadModelDb,
+} from '@pzp/projections';
 import { AccessLogWriter } from './access-log.js';
 import { openRecords, type Caller, type PatientRecords } from './door.js';
 import { RecordDestroyedError } from './errors.js';
@@ -63,11 +62,7 @@ const kek = randomBytes(32);
 async function node(dir = mkdtempSync(join(tmpdir(), 'pzp-destroy-'))): Promise<Node> {
   const raw = SqliteEventStore.open(join(dir, 'events.db'));
   const keys = SqliteKeyStore.open(join(dir, 'keys.db'), kek);
-  const store = new EncryptingEventStore(raw, {
-    keys,
-    encrypts: isPersonalEvent,
-    destroys: isDestructionEvent,
-  });
+  const store = encryptedPerPatient(raw, keys);
   const db = openReadModelDb(join(dir, 'read-models.db'));
   const queries = createQueries(db);
   const projector = new Projector(store, db);

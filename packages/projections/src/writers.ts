@@ -115,8 +115,6 @@ export function createWriters(db: ReadModelDb) {
       // patient reads as "no plan" (history and the index keep it).
       if (rows.plan === undefined) deletePlan.run(pseudonym);
       else {
-        // Re-encoded here, not where the view was made: during a rebuild this runs on the writer
-        // thread, which has time to spare, while the thread that folds is the bottleneck.
         const [, version, view] = rows.plan;
         upsertPlan.run(pseudonym, version, view);
       }

@@ -126,8 +126,9 @@ class PageReader {
     worker.on('message', (message: FromReader) => {
       const waiter = this.waiting.shift();
       if (message.kind === 'failed') {
-        waiter?.reject(fromWire(message.error));
-        this.fail(fromWire(message.error));
+        const error = fromWire(message.error);
+        waiter?.reject(error);
+        this.fail(error);
         return;
       }
       const events = message.events as RecordedEvent[];
