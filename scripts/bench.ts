@@ -56,7 +56,8 @@ import { startNoticeProbe, type NoticeFigures } from './lib/notice-probe.js';
 import { emergencyViewTimes, type WebFigures } from './lib/web-probe.js';
 import { diskFigures, type DiskFigures } from './lib/disk.js';
 import { warmPageCache, type Warmed } from './lib/page-cache.js';
-import { load, median, medianOf, round, type LoadFigures, type LoadSpec } from './lib/load.js';
+import { load, median, medianCpu, medianOf, round, type LoadFigures, type LoadSpec } from './lib/load.js';
+import { measureCpu, memoryOf, type CpuFigures } from './lib/process-cpu.js';
 import { AS_OF, consentSearches, conversationWrites, hapLookups, HISTORY } from './lib/workloads.js';
 import { buildRegion, GENERATOR_VERSION } from './lib/region.js';
 import { copyRegion, defaultRegionDir, ROOT, type RegionFacts, type RegionManifest } from './seed-region.js';
@@ -101,17 +102,6 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-/** Peak and current resident set of a process, MiB (Linux /proc). */
-function memoryOf(pid: number): { peakRssMiB: number; rssMiB: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    return { peakRssMiB: round(kb('VmHWM') / 1024, 1), rssMiB: round(kb('VmRSS') / 1024, 1) };
-  } catch {
-    return undefined;
-  }
-}
 
 /** The pid of the process listening on a local TCP port (Linux /proc), for the API's own memory. */
 function pidListeningOn(port: number): number | undefined {
@@ -341,10 +331,10 @@ async function main() {
     writeFileSync(responseFile, sampleBody);
     references.push(await startReferenceServer('apollo', responseFile));
     references.push(await startReferenceServer('bare', responseFile));
-    const targets: { name: string; url: string; headers: Record<string, string> }[] = [
-      { name: 'registry', url: api.url, headers: { authorization: `Bearer ${hapToken}` } },
-      { name: 'apolloReference', url: references[0]!.url, headers: {} },
-      { name: 'bareReference', url: references[1]!.url, headers: {} },
+    const targets: { name: string; url: string; headers: Record<string, string>; pid?: number }[] = [
+      { name: 'registry', url: api.url, headers: { authorization: `Bearer ${hapToken}` }, pid },
+      { name: 'apolloReference', url: references[0]!.url, headers: {}, pid: references[0]!.pid },
+      { name: 'bareReference', url: references[1]!.url, headers: {}, pid: references[1]!.pid },
     ];
     const hapSpec = lookups.spec;
     warm('the HAP lookups');
@@ -356,7 +346,7 @@ async function main() {
       for (const connections of HAP_CONNECTIONS) {
         for (const t of targets) {
           const key = `hap.${t.name}.${connections}`;
-          const result = await load(hapSpec(t.url, t.headers, connections, seconds));
+          const result = await load({ ...hapSpec(t.url, t.headers, connections, seconds), serverPid: t.pid });
           (raw[key] ??= []).push(result);
           log(
             `HAP ${t.name} x${connections} run ${r + 1}/${runs}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`,
@@ -399,14 +389,14 @@ async function main() {
     references.push(await startReferenceServer('bare', consentFile));
     const fhirSpec = (url: string, secs: number) => searches.spec(url, 32, secs);
     const fhirTargets = [
-      { name: 'registry', url: api.url },
-      { name: 'bare', url: references[0]!.url },
+      { name: 'registry', url: api.url, pid },
+      { name: 'bare', url: references[0]!.url, pid: references[0]!.pid },
     ];
     warm('the FHIR searches');
     for (const t of fhirTargets) await load(fhirSpec(t.url, warmupSeconds));
     for (let r = 0; r < runs; r++) {
       for (const t of fhirTargets) {
-        const result = await load(fhirSpec(t.url, seconds));
+        const result = await load({ ...fhirSpec(t.url, seconds), serverPid: t.pid });
         (raw[`fhir.${t.name}`] ??= []).push(result);
         log(
           `FHIR Consent ${t.name} x32 run ${r + 1}/${runs}: ${result.rps} req/s, p99 ${result.p99} ms, errors ${result.errors}`,
@@ -434,7 +424,7 @@ async function main() {
     await load(writeSpec(8, warmupSeconds));
     for (let r = 0; r < runs; r++) {
       for (const connections of WRITE_CONNECTIONS) {
-        const result = await load(writeSpec(connections, seconds));
+        const result = await load({ ...writeSpec(connections, seconds), serverPid: pid });
         (raw[`record.${connections}`] ??= []).push(result);
         log(
           `recordConversation x${connections} run ${r + 1}/${runs}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}`,
@@ -449,11 +439,20 @@ async function main() {
     // The HAP load at 8 clients and the recordConversation load at 2, side by side, on one server.
     const hapTarget = targets[0]!;
     warm('HAP lookups while writing');
+    const mixedCpu: CpuFigures[] = [];
     for (let r = 0; r < runs; r++) {
-      const [reads, writes] = await Promise.all([
-        load(hapSpec(hapTarget.url, hapTarget.headers, MIXED_READ_CONNECTIONS, seconds)),
-        load(writeSpec(MIXED_WRITE_CONNECTIONS, seconds)),
-      ]);
+      // One CPU measure over both loads: the server's time cannot be told apart between them.
+      const both = () =>
+        Promise.all([
+          load(hapSpec(hapTarget.url, hapTarget.headers, MIXED_READ_CONNECTIONS, seconds)),
+          load(writeSpec(MIXED_WRITE_CONNECTIONS, seconds)),
+        ]);
+      const measured =
+        pid === undefined
+          ? { result: await both(), cpu: undefined }
+          : await measureCpu(pid, both, ([a, b]) => a.responses + b.responses);
+      const [reads, writes] = measured.result;
+      if (measured.cpu) mixedCpu.push(measured.cpu);
       (raw['mixed.reads'] ??= []).push(reads);
       (raw['mixed.writes'] ??= []).push(writes);
       log(
@@ -467,6 +466,8 @@ async function main() {
       writeConnections: MIXED_WRITE_CONNECTIONS,
       reads: medianOf(raw['mixed.reads']!),
       writes: medianOf(raw['mixed.writes']!),
+      // Per response of either kind.
+      ...(mixedCpu.length === runs ? { cpu: medianCpu(mixedCpu) } : {}),
     };
     figures.notices = await noticeProbe.finish();
     {
@@ -497,6 +498,7 @@ async function main() {
       url: api.url,
       connections: 1,
       seconds,
+      serverPid: pid,
       next: () => {
         const l = long[turn++ % long.length]!;
         const body =
@@ -612,7 +614,7 @@ function printTable(results: {
       ratios: Record<string, Record<string, number>>;
     };
     recordConversation: Record<string, LoadFigures>;
-    hapWhileWriting: { reads: LoadFigures; writes: LoadFigures };
+    hapWhileWriting: { reads: LoadFigures; writes: LoadFigures; cpu?: CpuFigures };
     pzpAsOf: LoadFigures;
     pzpHistory: LoadFigures;
     rebuild: { eventsPerSecond: number; seconds: number };
@@ -624,13 +626,29 @@ function printTable(results: {
   };
   const { machine, config, region } = results;
   const rows: Record<string, Record<string, string | number>> = {};
-  const row = (name: string, r: LoadFigures, note = '') =>
-    (rows[name] = { 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, errors: r.errors, note });
+  // CPU per response: the server (all threads, and its main thread), the load generator, and the
+  // share of the machine both used (lib/process-cpu.ts).
+  const cpuColumns = (c: CpuFigures | undefined) => ({
+    'server CPU ms (main)': c ? `${c.serverMsPerResponse} (${c.mainThreadMsPerResponse})` : '',
+    'load CPU ms': c?.generatorMsPerResponse ?? '',
+    'machine %': c?.machinePercent ?? '',
+  });
+  const row = (name: string, r: LoadFigures, note = '', cpu = r.cpu) =>
+    (rows[name] = {
+      'req/s': r.rps,
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      errors: r.errors,
+      ...cpuColumns(cpu),
+      note,
+    });
+  // The first row fixes the columns' order (console.table): the note last.
   rows['seed (real command path)'] = {
     'req/s': '',
     'p50 ms': '',
     'p99 ms': '',
     errors: '',
+    ...cpuColumns(undefined),
     note: `${region.events.toLocaleString('en-US')} events, ${region.seedSeconds} s, ${region.seedEventsPerSecond.toLocaleString('en-US')} events/s${region.reused ? ' (reused seed)' : ''}`,
   };
   for (const c of HAP_CONNECTIONS) {
@@ -646,11 +664,13 @@ function printTable(results: {
   for (const c of WRITE_CONNECTIONS)
     row(`recordConversation (10 changes) x${c}`, f.recordConversation[String(c)]!);
   {
-    const { reads, writes } = f.hapWhileWriting;
+    const { reads, writes, cpu } = f.hapWhileWriting;
     row(
       `pzp HAP lookup x${MIXED_READ_CONNECTIONS} while ${MIXED_WRITE_CONNECTIONS} write`,
       reads,
-      `writes: ${writes.rps} req/s, p99 ${writes.p99} ms, errors ${writes.errors}`,
+      `writes: ${writes.rps} req/s, p99 ${writes.p99} ms, errors ${writes.errors}` +
+        (cpu ? '; CPU per response of either kind' : ''),
+      cpu,
     );
   }
   for (const [name, c] of [

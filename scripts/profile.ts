@@ -24,6 +24,7 @@ import { ensureDevelopmentKeys } from '../services/api/src/auth/index.js';
 import { TestServer } from '../test/support/server.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
 import { load, type LoadFigures } from './lib/load.js';
+import { cpuSeconds, memoryOf } from './lib/process-cpu.js';
 import { warmPageCache } from './lib/page-cache.js';
 import { buildRegion } from './lib/region.js';
 import { consentSearches, conversationWrites, hapLookups } from './lib/workloads.js';
@@ -56,19 +57,6 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const top = Number(values.top);
 const log = (line: string) => process.stderr.write(`[profile] ${line}\n`);
-
-/** CPU seconds of a process, all threads or (`thread`) one of them (Linux /proc, 1/100 s ticks). */
-function cpuSeconds(pid: number, thread?: number): number {
-  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The process's peak resident set so far (VmHWM), in MiB. */
-function peakRss(pid: number): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Math.round(Number(kib) / 1024);
-}
 
 function printSummaries(dir: string) {
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread.
@@ -179,7 +167,7 @@ async function main() {
     const before = { all: cpuSeconds(api.pid), main: cpuSeconds(api.pid, api.pid) };
     figures = await run(seconds);
     cpu = { all: cpuSeconds(api.pid) - before.all, main: cpuSeconds(api.pid, api.pid) - before.main };
-    peakRssMiB = peakRss(api.pid);
+    peakRssMiB = Math.round(memoryOf(api.pid)?.peakRssMiB ?? 0);
   } finally {
     await api.stop({ removeData: false }); // a clean exit: --cpu-prof writes the profiles then
   }

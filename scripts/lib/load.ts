@@ -4,6 +4,10 @@
  * (sub-millisecond; autocannon's own histogram is whole milliseconds).
  */
 import autocannon from 'autocannon';
+import { measureCpu, type CpuFigures } from './process-cpu.js';
+import { round } from './round.js';
+
+export { round };
 
 export interface LoadFigures {
   /** Responses per second. */
@@ -14,6 +18,8 @@ export interface LoadFigures {
   readonly responses: number;
   /** Connection errors, timeouts, non-2xx and GraphQL errors. */
   readonly errors: number;
+  /** What the responses cost in CPU, when the spec names the server's process. */
+  readonly cpu?: CpuFigures;
 }
 
 export interface LoadSpec {
@@ -30,17 +36,28 @@ export interface LoadSpec {
   };
   /** Whether a response is good; called with the context its request was made in. */
   readonly check?: (status: number, body: string, context: Record<string, unknown>) => boolean;
+  /** The server's process id: the figures then say what the load cost in CPU (process-cpu.ts). */
+  readonly serverPid?: number;
 }
-
-export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** One autocannon run; latencies are taken from each response (autocannon's histogram is whole ms). */
-export function load(spec: LoadSpec): Promise<LoadFigures> {
+/** One autocannon run, and its CPU cost when the spec names the server's process. */
+export async function load(spec: LoadSpec): Promise<LoadFigures> {
+  if (spec.serverPid === undefined) return run(spec);
+  const { result, cpu } = await measureCpu(
+    spec.serverPid,
+    () => run(spec),
+    (r) => r.responses,
+  );
+  return cpu === undefined ? result : { ...result, cpu };
+}
+
+/** Latencies are taken from each response (autocannon's histogram is whole milliseconds). */
+function run(spec: LoadSpec): Promise<LoadFigures> {
   const latencies: number[] = [];
   let failed = 0;
   return new Promise((resolve, reject) => {
@@ -105,8 +122,20 @@ export const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m]! : round((s[m - 1]! + s[m]!) / 2);
 };
 
+/** The median of each CPU figure over the runs. */
+export function medianCpu(runs: readonly CpuFigures[]): CpuFigures {
+  return {
+    serverMsPerResponse: median(runs.map((c) => c.serverMsPerResponse)),
+    mainThreadMsPerResponse: median(runs.map((c) => c.mainThreadMsPerResponse)),
+    generatorMsPerResponse: median(runs.map((c) => c.generatorMsPerResponse)),
+    machinePercent: median(runs.map((c) => c.machinePercent)),
+  };
+}
+
 /** The median of each figure over the runs (errors: the sum). */
 export function medianOf(results: readonly LoadFigures[]): LoadFigures & { runs: number } {
+  const cpus = results.flatMap((r) => (r.cpu ? [r.cpu] : []));
+  const cpu = cpus.length === results.length && cpus.length > 0 ? { cpu: medianCpu(cpus) } : {};
   return {
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.p50)),
@@ -115,5 +144,6 @@ export function medianOf(results: readonly LoadFigures[]): LoadFigures & { runs:
     responses: results.reduce((a, r) => a + r.responses, 0),
     errors: results.reduce((a, r) => a + r.errors, 0),
     runs: results.length,
+    ...cpu,
   };
 }
