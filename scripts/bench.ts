@@ -447,10 +447,7 @@ async function main() {
           load(hapSpec(hapTarget.url, hapTarget.headers, MIXED_READ_CONNECTIONS, seconds)),
           load(writeSpec(MIXED_WRITE_CONNECTIONS, seconds)),
         ]);
-      const measured =
-        pid === undefined
-          ? { result: await both(), cpu: undefined }
-          : await measureCpu(pid, both, ([a, b]) => a.responses + b.responses);
+      const measured = await measureCpu(pid, both, ([a, b]) => a.responses + b.responses);
       const [reads, writes] = measured.result;
       if (measured.cpu) mixedCpu.push(measured.cpu);
       (raw['mixed.reads'] ??= []).push(reads);

@@ -24,7 +24,7 @@ import { ensureDevelopmentKeys } from '../services/api/src/auth/index.js';
 import { TestServer } from '../test/support/server.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
 import { load, type LoadFigures } from './lib/load.js';
-import { cpuSeconds, memoryOf } from './lib/process-cpu.js';
+import { measureCpu, memoryOf, type CpuFigures } from './lib/process-cpu.js';
 import { warmPageCache } from './lib/page-cache.js';
 import { buildRegion } from './lib/region.js';
 import { consentSearches, conversationWrites, hapLookups } from './lib/workloads.js';
@@ -134,7 +134,7 @@ async function main() {
     { compiled: true, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profiles}`] },
   );
   let figures: Record<string, LoadFigures> = {};
-  let cpu = { all: 0, main: 0 };
+  let cpu: CpuFigures | undefined;
   let peakRssMiB = 0;
   try {
     const hapToken = await api.token('hap-doctor', 'profile');
@@ -164,23 +164,25 @@ async function main() {
     };
     log(`warm-up (2 s), then ${workload} for ${seconds} s at ${connections} clients`);
     await run(2);
-    const before = { all: cpuSeconds(api.pid), main: cpuSeconds(api.pid, api.pid) };
-    figures = await run(seconds);
-    cpu = { all: cpuSeconds(api.pid) - before.all, main: cpuSeconds(api.pid, api.pid) - before.main };
+    const measured = await measureCpu(
+      api.pid,
+      () => run(seconds),
+      (all) => Object.values(all).reduce((a, f) => a + f.responses, 0),
+    );
+    figures = measured.result;
+    cpu = measured.cpu;
     peakRssMiB = Math.round(memoryOf(api.pid)?.peakRssMiB ?? 0);
   } finally {
     await api.stop({ removeData: false }); // a clean exit: --cpu-prof writes the profiles then
   }
-  const responses = Object.values(figures).reduce((a, f) => a + f.responses, 0);
-  const perRequest = (s: number) => Math.round((s * 1e6) / Math.max(1, responses)) / 1000;
   process.stdout.write(
     `${JSON.stringify({
       workload,
       patients,
       connections,
       ...figures,
-      apiCpuMsPerResponse: perRequest(cpu.all),
-      mainThreadCpuMsPerResponse: perRequest(cpu.main),
+      apiCpuMsPerResponse: cpu?.serverMsPerResponse,
+      mainThreadCpuMsPerResponse: cpu?.mainThreadMsPerResponse,
       peakRssMiB,
     })}\n`,
   );

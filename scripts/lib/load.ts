@@ -47,7 +47,6 @@ function percentile(sorted: readonly number[], q: number): number {
 
 /** One autocannon run, and its CPU cost when the spec names the server's process. */
 export async function load(spec: LoadSpec): Promise<LoadFigures> {
-  if (spec.serverPid === undefined) return run(spec);
   const { result, cpu } = await measureCpu(
     spec.serverPid,
     () => run(spec),

@@ -59,15 +59,16 @@ interface Reading {
 
 /**
  * Measures the CPU the server `pid` and this process use while `run` runs, per response it reports.
- * Undefined where /proc cannot be read (not Linux, the server gone): figures are reported, never
- * required.
+ * Undefined where the server is not known or /proc cannot be read (not Linux, the server gone):
+ * figures are reported, never required.
  */
 export async function measureCpu<T>(
-  pid: number,
+  pid: number | undefined,
   run: () => Promise<T>,
   responsesOf: (result: T) => number,
 ): Promise<{ result: T; cpu: CpuFigures | undefined }> {
   const read = (): Reading | undefined => {
+    if (pid === undefined) return undefined;
     try {
       const own = process.cpuUsage();
       return {
