@@ -364,7 +364,11 @@ describe('FHIR API over HTTP', () => {
       `/Consent?patient=${patientId}&scope=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/consentscope|research')}`,
       400,
     );
-    await expectRefused(`/Consent?patient=${BSN}`, 400);
+    const badPatient = await expectRefused(`/Consent?patient=${BSN}`, 400);
+    // Says which parameter and what it takes, as the CapabilityStatement documents it.
+    expect(refusal(badPatient, 400).diagnostics).toBe(
+      'Search parameter patient: not a supported value. This server takes: The patient: <id> or Patient/<id>',
+    );
     await expectRefused(patientSearch, 400, { token: hap, headers: { 'x-pzp-purpose': 'sneaky' } });
     await expectRefused(`/Patient/${'0'.repeat(64)}`, 404);
     await expectRefused(`/Patient/${BSN}`, 404);

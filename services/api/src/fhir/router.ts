@@ -80,20 +80,28 @@ const queryName = (p: FhirRoute['searchParams'][number]) =>
 
 const badRequest = (message: string) => new FhirError(400, 'invalid', message);
 
+/**
+ * A value the parameter's schema refused. The parameter's own documentation (as the
+ * CapabilityStatement gives it) says what is taken; the value itself is never echoed, since it may
+ * carry a BSN.
+ */
+const unsupportedValue = (param: { name: string; documentation: string }) =>
+  badRequest(
+    `Search parameter ${param.name}: not a supported value. This server takes: ${param.documentation}`,
+  );
+
 /** `_at` of a point-in-time route: one instant, or a 400. */
 function atOf(raw: string | string[]): Date {
   const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
   const parsed = values.length === 1 ? AtInstant.safeParse(values[0]) : undefined;
-  if (!parsed?.success)
-    throw badRequest(`Search parameter ${POINT_IN_TIME.name}: expected ${POINT_IN_TIME.documentation}`);
+  if (!parsed?.success) throw unsupportedValue(POINT_IN_TIME);
   return parsed.data;
 }
 
 /** `agreed-on` of a point-in-time route: one date, or a 400. */
 function agreedOnOf(raw: string | string[]): string {
   const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
-  if (values.length !== 1 || !LocalDate.safeParse(values[0]).success)
-    throw badRequest(`Search parameter ${AGREED_ON.name}: expected ${AGREED_ON.documentation}`);
+  if (values.length !== 1 || !LocalDate.safeParse(values[0]).success) throw unsupportedValue(AGREED_ON);
   return values[0]!;
 }
 
@@ -159,10 +167,7 @@ function searchOf(route: FhirRoute, req: Request): Search {
       );
     const parsedValues = values.map((v) => {
       const parsed = declared.value.safeParse(v);
-      if (!parsed.success)
-        throw badRequest(
-          `Search parameter ${name}: not a supported value; expected ${declared.documentation}`,
-        );
+      if (!parsed.success) throw unsupportedValue({ name, documentation: declared.documentation });
       return parsed.data;
     });
     params.set(declared.name, parsedValues[0]!);
