@@ -67,7 +67,7 @@ export interface RecordDoor {
     | 'breakGlassNotices'
     | 'destroyedRecord'
   >;
-  readonly projector: Pick<Projector, 'waitFor' | 'waitForStream' | 'reportBrokenChain'>;
+  readonly projector: Pick<Projector, 'waitFor' | 'waitForStream' | 'reportBrokenChain' | 'quarantineOf'>;
   readonly accessLog: Pick<AccessLogWriter, 'record' | 'lastPosition'>;
   readonly clock: Clock;
   /** BSN to pseudonym (keyed hash): the only use of the BSN inside the door. */
@@ -352,12 +352,12 @@ async function planOf(
   state: RequestState,
   pseudonym: string,
 ): Promise<{ plan: CurrentPlanRow | undefined; quarantined: boolean }> {
-  const { store, queries, projector } = state.door;
+  const { store, projector } = state.door;
   const plans = plansOf(state);
   const plan = await plans.load(pseudonym);
-  if (queries.quarantine(pseudonym) !== undefined) return { plan, quarantined: true };
-  if (plan) return { plan, quarantined: false };
   const streamName = streamNameFor(pseudonym);
+  if (projector.quarantineOf(streamName) !== undefined) return { plan, quarantined: true };
+  if (plan) return { plan, quarantined: false };
   const [head] = await store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
   if (head === undefined) return { plan: undefined, quarantined: false };
   let quarantined = false;

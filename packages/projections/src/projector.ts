@@ -271,6 +271,16 @@ export class Projector {
     return this.quarantines.size;
   }
 
+  /**
+   * Why this stream is quarantined, if it is: what its row in quarantined_streams says, from
+   * memory, since the door asks on every read of a patient. Memory is never behind that table: a
+   * batch's quarantines are kept here before its commit is sent to the writer thread (and put back
+   * to what is on disk when a commit fails), and reportBrokenChain() writes both at once.
+   */
+  quarantineOf(streamName: string): QuarantineRow | undefined {
+    return this.quarantines.get(streamName);
+  }
+
   /** Access records this projector skipped because they could not be read. */
   get skippedAccessRecords(): number {
     return this._skippedAccessRecords;

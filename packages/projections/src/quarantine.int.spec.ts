@@ -114,6 +114,9 @@ describe('quarantine of unreadable streams', () => {
     });
     expect(queries.quarantined().map((q) => q.pseudonym)).toEqual([pseudonymOf(B), pseudonymOf(D)]);
     expect(projector.quarantinedCount).toBe(2);
+    // What the door asks (from memory) is what the table holds.
+    for (const bsn of [A, B, C, D])
+      expect(projector.quarantineOf(streamOf(bsn))).toEqual(queries.quarantine(pseudonymOf(bsn)));
 
     // One error line per quarantined stream, with what to find it by and nothing personal.
     const errors = logger.lines.filter((l) => l.level === 'error');
@@ -158,6 +161,7 @@ describe('quarantine of unreadable streams', () => {
     await restarted.catchUp();
     const queries = createQueries(reopened);
     expect(queries.quarantine(pseudonymOf(B))?.revision).toBe(1);
+    expect(restarted.quarantineOf(streamOf(B))).toEqual(queries.quarantine(pseudonymOf(B)));
     expect(queries.currentPlan(pseudonymOf(B))?.version).toBe(0);
 
     // The code now reads B's event (a fixed upcaster): a rebuild tries every stream again.
@@ -166,6 +170,8 @@ describe('quarantine of unreadable streams', () => {
     await fixed.rebuild();
     expect(fixed.quarantinedCount).toBe(1); // D's event type is still unknown
     expect(queries.quarantine(pseudonymOf(B))).toBeUndefined();
+    expect(fixed.quarantineOf(streamOf(B))).toBeUndefined();
+    expect(fixed.quarantineOf(streamOf(D))).toEqual(queries.quarantine(pseudonymOf(D)));
     expect(queries.currentPlan(pseudonymOf(B))?.version).toBe(b.length);
     const fresh = env.openDb('fresh.db');
     await new Projector(fixedStore, fresh, { clock }).catchUp();
@@ -293,12 +299,14 @@ describe('quarantine of unreadable streams', () => {
     await expect(projector.catchUp()).rejects.toThrow(/disk on fire/);
     expect(projector.position).toBeUndefined();
     expect(projector.quarantinedCount).toBe(0);
+    expect(projector.quarantineOf(streamOf(B))).toBeUndefined();
     expect(createQueries(db).quarantined()).toEqual([]);
     expect(createQueries(db).planCount()).toBe(0);
 
     db.exec('DROP TRIGGER crash');
     await projector.catchUp();
     expect(projector.quarantinedCount).toBe(2);
+    expect(projector.quarantineOf(streamOf(B))).toEqual(createQueries(db).quarantine(pseudonymOf(B)));
     const fresh = env.openDb('fresh.db');
     await new Projector(env.store, fresh, { clock }).catchUp();
     expect(dump(db)).toEqual(dump(fresh));
