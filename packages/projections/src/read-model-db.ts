@@ -141,11 +141,27 @@ const DATA_TABLES = [
   'destroyed_records',
 ];
 
+/**
+ * How much of the read models SQLite reads through a memory map instead of read() into its own
+ * page cache: better-sqlite3's build allows at most 0x7fff0000 bytes (a larger request is cut to
+ * it), which covers the whole file of a regional registry (1 GB at 100,000 patients); beyond it
+ * SQLite reads as before. A lookup that finds its page in the OS cache then costs no system call
+ * and no copy: measured on the HAP lookup (100,000 patients, 8 clients, 2 interleaved pairs)
+ * 1,078 → 1,146 and 1,094 → 1,238 req/s, p99 26.4 → 25.1 and 27.5 → 23.0 ms, peak RSS +4 to +12
+ * MiB (mapped pages that were read count in it). The cost SQLite documents: an I/O error on a
+ * mapped page ends the process with SIGBUS instead of failing the one query. A disk that fails
+ * reads serves no plan either way; the load balancer's health check moves traffic to another node
+ * and the node's supervisor starts it again (README, Production deployment). Only reads map: SQLite
+ * writes through its own pages, so a write is made durable as before.
+ */
+export const READ_MMAP_BYTES = 0x7fff0000;
+
 export function openReadModelDb(filePath: string): ReadModelDb {
   const db = new Database(filePath);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version !== READ_MODEL_SCHEMA_VERSION) {
     // An older shape cannot be migrated in place safely; drop it and let the projector replay.
