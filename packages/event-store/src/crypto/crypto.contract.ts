@@ -176,6 +176,26 @@ export function cryptoShreddingContract(name: string, factory: () => Promise<Cry
       expect(isSealed(read[1]!.data)).toBe(true);
       expect(verifyChain(read)).toMatchObject({ revision: 1n, kind: 'hash' });
     });
+
+    it('a body this node sealed and that was then changed in storage is refused, not read from memory', async (context) => {
+      if (h.tamper === undefined) return context.skip();
+      const stream = newStream();
+      await store.appendToStream(stream, [event('A', { text: 'one' })], { expectedRevision: 'no_stream' });
+      const [stored] = await h.inner.readStream(stream);
+      const sealed = stored!.data as { ct: string };
+      // Same nonce and tag, one byte of ciphertext changed.
+      const bytes = Buffer.from(sealed.ct, 'base64');
+      bytes[0] = bytes[0]! ^ 0xff;
+      await h.tamper(stream, 0n, { ...sealed, ct: bytes.toString('base64') });
+      const [read] = await store.readStream(stream);
+      expect(isSealed(read!.data)).toBe(true);
+      expect(read!.data).not.toEqual({ text: 'one' });
+      // Untouched, the same store reads it as it was written, whether remembered or decrypted.
+      const other = newStream();
+      await store.appendToStream(other, [event('A', { text: 'two' })], { expectedRevision: 'no_stream' });
+      expect((await store.readStream(other))[0]!.data).toEqual({ text: 'two' });
+      expect((await (await another()).readStream(other))[0]!.data).toEqual({ text: 'two' });
+    });
   });
 }
 

@@ -11,7 +11,8 @@ import type {
   Subscription,
 } from '../port.js';
 import { KeyDestroyedError, KeyMissingError, type KeyStore } from './key-store.js';
-import { isSealed, seal, unseal } from './sealed.js';
+import { bodyText, isSealed, sealText, unseal } from './sealed.js';
+import { SealedRecently } from './sealed-recently.js';
 
 export interface EncryptingEventStoreOptions {
   readonly keys: KeyStore;
@@ -25,6 +26,8 @@ export interface EncryptingEventStoreOptions {
   readonly destroys: (streamName: string, type: string) => boolean;
   /** Unwrapped keys kept in memory (least recently used dropped). */
   readonly cacheSize?: number;
+  /** Bodies this node sealed last kept in plaintext, so its followers need not decrypt them (SealedRecently). */
+  readonly sealedRecently?: number;
   readonly clock?: () => Date;
 }
 
@@ -45,6 +48,7 @@ export class EncryptingEventStore implements EventStore {
   private readonly cacheSize: number;
   private readonly clock: () => Date;
   private readonly cache = new Map<string, Known>();
+  private readonly recent: SealedRecently;
 
   constructor(
     private readonly inner: EventStore,
@@ -55,6 +59,7 @@ export class EncryptingEventStore implements EventStore {
     this.destroys = options.destroys;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.clock = options.clock ?? (() => new Date());
+    this.recent = new SealedRecently(options.sealedRecently);
   }
 
   async appendToStream(
@@ -64,9 +69,14 @@ export class EncryptingEventStore implements EventStore {
   ): Promise<AppendResult> {
     const personal = (e: EventData) => e.data !== undefined && this.encrypts(streamName, e.type);
     const key = events.some(personal) ? await this.keyForWrite(streamName) : undefined;
-    const stored = events.map((e) =>
-      personal(e) ? { ...e, data: seal(e.data, key!, { streamName, id: e.id, type: e.type }) } : e,
-    );
+    const stored = events.map((e) => {
+      if (!personal(e)) return e;
+      const context = { streamName, id: e.id, type: e.type };
+      const text = bodyText(e.data);
+      const sealed = sealText(text, key!, context);
+      this.recent.remember(sealed, text, key!, context);
+      return { ...e, data: sealed };
+    });
     const result = await this.inner.appendToStream(streamName, stored, options);
     if (events.some((e) => this.destroys(streamName, e.type))) await this.shred(streamName);
     return result;
@@ -110,6 +120,7 @@ export class EncryptingEventStore implements EventStore {
     if (this.cache.get(streamName) === 'destroyed') return;
     await this.keys.destroy(streamName, this.clock());
     this.remember(streamName, 'destroyed');
+    this.recent.forget(streamName);
   }
 
   private async keyForWrite(streamName: string): Promise<Buffer> {
@@ -144,7 +155,10 @@ export class EncryptingEventStore implements EventStore {
     if (known === undefined) throw new KeyMissingError(streamName);
     const stored = { data: event.data };
     if (known === 'destroyed') return { ...event, data: null, stored, shredded: true };
-    const opened = unseal(event.data, known, { streamName, id: event.id, type: event.type });
+    const context = { streamName, id: event.id, type: event.type };
+    const text = this.recent.textOf(event.data, known, context);
+    if (text !== undefined) return { ...event, data: JSON.parse(text) as unknown, stored };
+    const opened = unseal(event.data, known, context);
     // Does not decrypt: changed in storage (the hash chain finds it) or another key. Shown as
     // stored, so whoever folds it refuses it rather than read something else into it.
     if (!opened.ok) return event;
@@ -160,6 +174,8 @@ export class EncryptingEventStore implements EventStore {
     const state = await this.keys.get(streamName);
     if (state.kind === 'none') return undefined;
     const known: Known = state.kind === 'key' ? state.key : 'destroyed';
+    // Destroyed by another node (or before a crash): nor is its plaintext to stay here.
+    if (known === 'destroyed') this.recent.forget(streamName);
     this.remember(streamName, known);
     return known;
   }

@@ -42,8 +42,18 @@ export function isSealed(data: unknown): data is Sealed {
 
 /** Throws a TypeError, as the adapters do, for a body JSON cannot hold. */
 export function seal(data: unknown, key: Buffer, context: SealedContext): Sealed {
+  return sealText(bodyText(data), key, context);
+}
+
+/** A body's JSON text, as `seal` encrypts it; throws a TypeError for a body JSON cannot hold. */
+export function bodyText(data: unknown): string {
   const text = JSON.stringify(data);
   if (text === undefined) throw new TypeError('The event data has no JSON encoding');
+  return text;
+}
+
+/** Encrypts a body's JSON text (`bodyText`). */
+export function sealText(text: string, key: Buffer, context: SealedContext): Sealed {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad(context));
