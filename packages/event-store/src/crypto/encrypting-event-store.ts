@@ -26,8 +26,6 @@ export interface EncryptingEventStoreOptions {
   readonly destroys: (streamName: string, type: string) => boolean;
   /** Unwrapped keys kept in memory (least recently used dropped). */
   readonly cacheSize?: number;
-  /** Bodies this node sealed last kept in plaintext, so its followers need not decrypt them (SealedRecently). */
-  readonly sealedRecently?: number;
   readonly clock?: () => Date;
 }
 
@@ -59,7 +57,7 @@ export class EncryptingEventStore implements EventStore {
     this.destroys = options.destroys;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.clock = options.clock ?? (() => new Date());
-    this.recent = new SealedRecently(options.sealedRecently);
+    this.recent = new SealedRecently();
   }
 
   async appendToStream(

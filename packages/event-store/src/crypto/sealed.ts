@@ -40,12 +40,7 @@ export function isSealed(data: unknown): data is Sealed {
   );
 }
 
-/** Throws a TypeError, as the adapters do, for a body JSON cannot hold. */
-export function seal(data: unknown, key: Buffer, context: SealedContext): Sealed {
-  return sealText(bodyText(data), key, context);
-}
-
-/** A body's JSON text, as `seal` encrypts it; throws a TypeError for a body JSON cannot hold. */
+/** A body's JSON text, as `sealText` encrypts it; throws a TypeError, as the adapters do, for a body JSON cannot hold. */
 export function bodyText(data: unknown): string {
   const text = JSON.stringify(data);
   if (text === undefined) throw new TypeError('The event data has no JSON encoding');
